@@ -1,0 +1,60 @@
+"""Canopy: archive a finished campaign, plant a tree."""
+
+import logging
+import os
+
+from flask import Flask
+
+from app import cli, errors, i18n, templating
+from app.blueprints.auth import bp as auth_bp
+from app.blueprints.campaigns import bp as campaigns_bp
+from app.blueprints.impact import bp as impact_bp
+from app.blueprints.main import bp as main_bp
+from app.database import tune_sqlite
+from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from app.htmx import init_htmx
+from app.logs import configure_logging, init_request_ids
+from app.security import init_security_headers
+from config import Config, apply_base_url
+
+log = logging.getLogger("canopy.app")
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build a Canopy application; `overrides` replaces settings (tests use it)."""
+    app = Flask(__name__, instance_relative_config=True)
+    settings = Config(app.instance_path)
+    settings.check()
+    mapping = settings.as_mapping()
+    mapping.update(overrides or {})
+    apply_base_url(mapping)
+    app.config.from_mapping(mapping)
+    configure_logging(app.config["LOG_FORMAT"])
+
+    init_extensions(app)
+    for blueprint in (main_bp, auth_bp, campaigns_bp, impact_bp):
+        app.register_blueprint(blueprint)
+    errors.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+    init_request_ids(app)
+    init_htmx(app)
+    init_security_headers(app)
+
+    log.info("Canopy ready (%s)", app.config["CANOPY_ENV"])
+    return app
+
+
+def init_extensions(app: Flask) -> None:
+    os.makedirs(app.instance_path, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    mail.init_app(app)
+    limiter.init_app(app)
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            tune_sqlite(db.engine)

@@ -1,0 +1,93 @@
+"""Campaign list and campaign page views."""
+
+from flask import render_template, request
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from app.blueprints.campaigns import bp
+from app.blueprints.campaigns.lookups import get_campaign_or_404
+from app.extensions import db
+from app.htmx import render_page_or_fragment, wants_fragment
+from app.models import Planting, Post
+from app.services.campaign_list import fetch_page, parse_list_query
+from app.services.nudge import find_nudge
+from app.timeutil import business_today
+
+POSTS_PER_PAGE = 20
+
+
+@bp.get("")
+def index():
+    """List the workspace's campaigns for the view the query string names."""
+    view = parse_list_query(request.args)
+
+    today = business_today()
+    page = fetch_page(view, current_user.workspace_id, current_user.id, today)
+
+    if wants_fragment():
+        return render_template(
+            "campaigns/_results.html", view=view, page=page, today=today
+        )
+    nudge = find_nudge(current_user.workspace_id, today)
+    return render_template(
+        "campaigns/index.html", view=view, page=page, today=today, nudge=nudge
+    )
+
+
+@bp.get("/<int:campaign_id>")
+def detail(campaign_id: int):
+    """Show a campaign with its creators and a page of its posts."""
+    campaign = get_campaign_or_404(campaign_id)
+    page_text = request.args.get("page", "1")
+    page_number = int(page_text) if page_text.isdigit() and page_text != "0" else 1
+
+    posts = db.paginate(
+        select(Post)
+        .where(Post.campaign_id == campaign.id)
+        .order_by(Post.published_at.desc(), Post.id.desc()),
+        page=page_number,
+        per_page=POSTS_PER_PAGE,
+        error_out=False,
+    )
+    if posts.page > max(posts.pages, 1):
+        posts = db.paginate(
+            select(Post)
+            .where(Post.campaign_id == campaign.id)
+            .order_by(Post.published_at.desc(), Post.id.desc()),
+            page=max(posts.pages, 1),
+            per_page=POSTS_PER_PAGE,
+        )
+    creators = campaign_creators(campaign.id)
+    planting = db.session.scalar(
+        select(Planting).where(Planting.campaign_id == campaign.id)
+    )
+
+    return render_page_or_fragment(
+        "campaigns/detail.html",
+        "campaigns/_posts.html",
+        campaign=campaign,
+        creators=creators,
+        posts=posts,
+        planting=planting,
+        today=business_today(),
+    )
+
+
+def campaign_creators(campaign_id: int) -> list:
+    """Return (creator, posts collected) pairs for a campaign, one query."""
+    from app.models import CampaignCreator, Creator
+
+    post_counts = (
+        select(Post.creator_id, func.count().label("posts"))
+        .where(Post.campaign_id == campaign_id)
+        .group_by(Post.creator_id)
+        .subquery()
+    )
+    statement = (
+        select(Creator, func.coalesce(post_counts.c.posts, 0))
+        .join(CampaignCreator, CampaignCreator.creator_id == Creator.id)
+        .outerjoin(post_counts, post_counts.c.creator_id == Creator.id)
+        .where(CampaignCreator.campaign_id == campaign_id)
+        .order_by(Creator.platform, Creator.handle)
+    )
+    return db.session.execute(statement).all()

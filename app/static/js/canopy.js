@@ -1,0 +1,171 @@
+// Canopy's page behaviour: dialogs, toasts, row selection and the celebration.
+// Kept in a static file because the Content-Security-Policy forbids inline
+// scripts and htmx's eval-based attributes.
+(function () {
+  "use strict";
+
+  const AUTO_DISMISS_MS = 8000;
+  const CELEBRATION_MS = 2400;
+  const reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+  let dialogOpener = null;
+
+  function dialogHost() {
+    return document.getElementById("dialog-host");
+  }
+
+  // Dialogs -----------------------------------------------------------------
+
+  function openDialogIn(host) {
+    const dialog = host.querySelector("dialog");
+    if (dialog && !dialog.open) {
+      dialog.addEventListener("close", () => onDialogClosed(dialog));
+      dialog.showModal();
+    }
+  }
+
+  function onDialogClosed(dialog) {
+    dialog.remove();
+    if (focusNewToast()) {
+      return;
+    }
+    if (dialogOpener && dialogOpener.isConnected) {
+      dialogOpener.focus();
+    } else {
+      const summary = document.getElementById("results-summary");
+      if (summary) summary.focus();
+    }
+  }
+
+  function closeOpenDialog() {
+    const dialog = dialogHost().querySelector("dialog[open]");
+    if (dialog) dialog.close();
+  }
+
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const target = event.detail.target;
+    if (target === dialogHost() && !target.querySelector("dialog[open]")) {
+      dialogOpener = document.activeElement;
+      closeRowMenus();
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const host = dialogHost();
+    if (event.detail.target !== host) return;
+    if (host.querySelector("dialog")) {
+      openDialogIn(host);
+    } else {
+      // The server answered a dialog form with no dialog: the action is done.
+      onDialogClosed(document.createElement("dialog"));
+    }
+  });
+
+  document.addEventListener("click", (event) => {
+    const closer = event.target.closest("[data-close-dialog]");
+    if (closer) {
+      const dialog = closer.closest("dialog");
+      if (dialog) dialog.close();
+    }
+  });
+
+  // Toasts ------------------------------------------------------------------
+
+  function focusNewToast() {
+    const toast = document.querySelector("#toasts [data-focus]");
+    if (!toast) return false;
+    toast.removeAttribute("data-focus");
+    toast.focus();
+    return true;
+  }
+
+  function armToasts() {
+    document.querySelectorAll("#toasts [data-toast]:not([data-armed])").forEach(
+      (toast) => {
+        toast.setAttribute("data-armed", "");
+        if (!toast.hasAttribute("data-persistent")) {
+          window.setTimeout(() => toast.remove(), AUTO_DISMISS_MS);
+        }
+      }
+    );
+  }
+
+  document.addEventListener("click", (event) => {
+    const closer = event.target.closest("[data-close-toast]");
+    if (closer) closer.closest("[data-toast]").remove();
+  });
+
+  function showErrorToast(text) {
+    const toasts = document.getElementById("toasts");
+    const toast = document.createElement("div");
+    toast.className = "toast toast-error";
+    toast.setAttribute("data-toast", "");
+    toast.setAttribute("role", "alert");
+    toast.textContent = text;
+    toasts.appendChild(toast);
+    armToasts();
+  }
+
+  document.addEventListener("htmx:responseError", () => closeOpenDialog());
+  document.addEventListener("htmx:sendError", () => {
+    closeOpenDialog();
+    showErrorToast(document.body.dataset.networkError || "Network error");
+  });
+
+  // Celebration -------------------------------------------------------------
+
+  function playCelebration() {
+    const celebration = document.querySelector("[data-celebration]");
+    if (!celebration) return;
+    const delay = reduceMotion.matches ? 0 : CELEBRATION_MS;
+    window.setTimeout(() => celebration.remove(), delay);
+  }
+
+  // Selection ---------------------------------------------------------------
+
+  function updateSelection() {
+    const button = document.getElementById("archive-selected");
+    if (!button) return;
+    const count = document.querySelectorAll(".row-select:checked").length;
+    button.textContent = button.dataset.labelTemplate.replace("__N__", count);
+    button.disabled = count === 0;
+  }
+
+  document.addEventListener("change", (event) => {
+    if (event.target.matches(".row-select")) updateSelection();
+  });
+
+  // Row menus ---------------------------------------------------------------
+
+  function closeRowMenus(except) {
+    document.querySelectorAll("details.row-menu[open]").forEach((menu) => {
+      if (menu !== except) menu.open = false;
+    });
+  }
+
+  document.addEventListener("click", (event) => {
+    closeRowMenus(event.target.closest("details.row-menu"));
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const menu = event.target.closest("details.row-menu[open]");
+    if (menu) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
+
+  // After every swap --------------------------------------------------------
+
+  document.addEventListener("htmx:afterSettle", () => {
+    armToasts();
+    playCelebration();
+    updateSelection();
+    if (!dialogHost().querySelector("dialog[open]")) focusNewToast();
+  });
+
+  document.addEventListener("DOMContentLoaded", () => {
+    updateSelection();
+    armToasts();
+  });
+})();

@@ -1,0 +1,151 @@
+"""Fixtures: a fresh database per test, built once per session from migrations.
+
+SQLite tests copy a migrated template file; PostgreSQL tests (TEST_DATABASE_URL)
+truncate every table. Each test gets `app`, `client`, `runner` and `auth`.
+"""
+
+import os
+import re
+import shutil
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.extensions import db
+from tests.fake_tree_nation import fake_tree_nation  # noqa: F401
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def test_settings(database_url: str, **extra) -> dict:
+    settings = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret",
+        "TREE_NATION_API_TOKEN": None,
+        "MAIL_SERVER": None,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "PLANTING_MONTHLY_QUOTA": 500,
+        "CANOPY_BASE_URL": "http://localhost",
+    }
+    settings.update(extra)
+    return settings
+
+
+def postgres_url() -> str:
+    url = POSTGRES_URL
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def build_schema(database_url: str) -> None:
+    """Run every migration against an empty database."""
+    app = create_app(test_settings(database_url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def schema_template(tmp_path_factory) -> str:
+    """Return the database to copy (SQLite) or reset (PostgreSQL) per test."""
+    if POSTGRES_URL:
+        engine = create_engine(postgres_url())
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        build_schema(postgres_url())
+        return postgres_url()
+
+    template = tmp_path_factory.mktemp("schema") / "template.sqlite3"
+    build_schema(f"sqlite:///{template}")
+    return str(template)
+
+
+@pytest.fixture
+def database_url(schema_template, tmp_path) -> str:
+    """Return the URL of an empty, migrated database for one test."""
+    if POSTGRES_URL:
+        truncate_all(schema_template)
+        return schema_template
+    path = tmp_path / "canopy.sqlite3"
+    shutil.copyfile(schema_template, path)
+    return f"sqlite:///{path}"
+
+
+def truncate_all(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def settings() -> dict:
+    """Extra settings for the app under test; tests override this fixture."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, settings):
+    app = create_app(test_settings(database_url, **settings))
+    app.test_client_class = CanopyClient
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+class CanopyClient(FlaskClient):
+    """A test client that sends a valid CSRF token with every POST.
+
+    Pass `csrf=False` to post without one.
+    """
+
+    def csrf_token(self) -> str:
+        page = self.get("/login").get_data(as_text=True)
+        return CSRF_META.search(page).group(1)
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        if csrf:
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+            kwargs["headers"] = headers
+        return super().post(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app) -> CanopyClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, client: CanopyClient) -> None:
+        self._client = client
+
+    def login(self, email: str = "lead@demo.canopy.test",
+              password: str = "canopy-demo"):
+        return self._client.post(
+            "/login", data={"email": email, "password": password}
+        )
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)
