@@ -13,6 +13,7 @@ from app.blueprints.main import bp as main_bp
 from app.database import tune_sqlite
 from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from app.htmx import init_htmx
+from app.jobs import cli as jobs_cli
 from app.logs import configure_logging, init_request_ids
 from app.security import init_security_headers
 from config import Config, apply_base_url
@@ -37,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
+    jobs_cli.init_app(app)
     init_request_ids(app)
     init_htmx(app)
     init_security_headers(app)

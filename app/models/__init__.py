@@ -9,6 +9,7 @@ from app.models.campaigns import (
     Creator,
     Post,
 )
+from app.models.jobs import JobRun, OutboxEmail
 from app.models.people import ROLES, User, Workspace
 from app.models.planting import (
     EARNED_STATES,
@@ -27,6 +28,8 @@ __all__ = [
     "Campaign",
     "CampaignCreator",
     "CollectionStat",
+    "JobRun",
+    "OutboxEmail",
     "Creator",
     "Planting",
     "PlantingOrder",

@@ -57,9 +57,7 @@ def preview_archive(campaigns: list[Campaign]) -> ArchivePreview:
     ids = [c.id for c in to_archive]
     earned = campaigns_with_tree([c.id for c in campaigns])
     already_earned = [c for c in campaigns if c.id in earned]
-    earning = [
-        c for c in to_archive if c.has_started(today) and c.id not in earned
-    ]
+    earning = [c for c in to_archive if c.has_started(today) and c.id not in earned]
     fetches, received, stored_daily = daily_collection(ids, today)
 
     return ArchivePreview(

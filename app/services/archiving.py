@@ -41,8 +41,9 @@ class _Reservation:
     queue_positions: tuple[int, int] | None
 
 
-def archive_campaigns(user: User, campaign_ids: list[int],
-                      language: str) -> ArchiveResult:
+def archive_campaigns(
+    user: User, campaign_ids: list[int], language: str
+) -> ArchiveResult:
     """Archive the campaigns and plant the trees they earn for `user`.
 
     Raises NotFound (before changing anything) when an id is not a campaign
@@ -59,8 +60,11 @@ def archive_campaigns(user: User, campaign_ids: list[int],
 
     log.info(
         "User %s archived %d campaign(s) %s; %d tree(s) earned, %d reserved",
-        user.id, len(archived_ids), archived_ids,
-        reservation.earned, reservation.reserved,
+        user.id,
+        len(archived_ids),
+        archived_ids,
+        reservation.earned,
+        reservation.reserved,
     )
     outcome = None
     if reservation.order_pk is not None:
@@ -84,13 +88,13 @@ def archive_rows(campaigns: list[Campaign], user: User) -> None:
         campaign.next_collect_at = None
         campaign.lease_until = None
         db.session.add(
-            ArchiveEvent(campaign_id=campaign.id, action="archived",
-                         user_id=user.id, at=now)
+            ArchiveEvent(
+                campaign_id=campaign.id, action="archived", user_id=user.id, at=now
+            )
         )
 
 
-def reserve_trees(campaigns: list[Campaign], user: User,
-                  language: str) -> _Reservation:
+def reserve_trees(campaigns: list[Campaign], user: User, language: str) -> _Reservation:
     """Create the plantings these campaigns earn; reserve slots or queue them."""
     today = business_today()
     started = [c for c in campaigns if c.has_started(today)]
@@ -171,8 +175,9 @@ def restore_campaign(user: User, campaign_id: int) -> Campaign:
             .values(collected_since=now)
         )
         db.session.add(
-            ArchiveEvent(campaign_id=campaign.id, action="restored",
-                         user_id=user.id, at=now)
+            ArchiveEvent(
+                campaign_id=campaign.id, action="restored", user_id=user.id, at=now
+            )
         )
     log.info("User %s restored campaign %s", user.id, campaign_id)
     return campaign

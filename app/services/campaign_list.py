@@ -97,9 +97,7 @@ def status_condition(status: str | None, today: date) -> ColumnElement[bool]:
         "all": and_(True),
         "archived": Campaign.archived_at.is_not(None),
         "draft": and_(live, Campaign.start_date > today),
-        "active": and_(
-            live, Campaign.start_date <= today, Campaign.end_date >= today
-        ),
+        "active": and_(live, Campaign.start_date <= today, Campaign.end_date >= today),
         "ended": and_(live, Campaign.end_date < today),
     }
     return conditions[status]
@@ -111,9 +109,7 @@ def escape_like(term: str) -> str:
 
 def search_condition(term: str) -> ColumnElement[bool]:
     """Match a case-insensitive substring of the name or the brand."""
-    use_fts = (
-        db.engine.dialect.name == "sqlite" and len(term) >= TRIGRAM_MIN_LENGTH
-    )
+    use_fts = db.engine.dialect.name == "sqlite" and len(term) >= TRIGRAM_MIN_LENGTH
     if use_fts:
         phrase = '"' + term.replace('"', '""') + '"'
         return text(
@@ -127,8 +123,9 @@ def search_condition(term: str) -> ColumnElement[bool]:
     )
 
 
-def filtered(statement: Select, view: ListQuery, workspace_id: int, user_id: int,
-             today: date) -> Select:
+def filtered(
+    statement: Select, view: ListQuery, workspace_id: int, user_id: int, today: date
+) -> Select:
     statement = statement.where(
         Campaign.workspace_id == workspace_id, status_condition(view.status, today)
     )
@@ -147,15 +144,20 @@ def ordering(sort: str) -> list:
     return [primary, tie_break]
 
 
-def count_view(view: ListQuery, workspace_id: int, user_id: int,
-               today: date) -> int:
+def count_view(view: ListQuery, workspace_id: int, user_id: int, today: date) -> int:
     """Count the campaigns of a view."""
     count = select(func.count()).select_from(Campaign)
     return db.session.scalar(filtered(count, view, workspace_id, user_id, today))
 
 
-def fetch_rows(view: ListQuery, workspace_id: int, user_id: int, today: date,
-               page: int = 1, only_ids: list[int] | None = None) -> list[CampaignRow]:
+def fetch_rows(
+    view: ListQuery,
+    workspace_id: int,
+    user_id: int,
+    today: date,
+    page: int = 1,
+    only_ids: list[int] | None = None,
+) -> list[CampaignRow]:
     """Return one page of the view's rows, or those of `only_ids` it shows."""
     rows = (
         select(Campaign, User.name, Planting.state)
@@ -171,8 +173,9 @@ def fetch_rows(view: ListQuery, workspace_id: int, user_id: int, today: date,
     return [CampaignRow(*row) for row in db.session.execute(rows)]
 
 
-def fetch_page(view: ListQuery, workspace_id: int, user_id: int,
-               today: date) -> CampaignPage:
+def fetch_page(
+    view: ListQuery, workspace_id: int, user_id: int, today: date
+) -> CampaignPage:
     """Return one page of the view: two queries, whatever the page size."""
     total = count_view(view, workspace_id, user_id, today)
     pages = max(1, math.ceil(total / PAGE_SIZE))

@@ -57,11 +57,20 @@ THEMES = {
     "winter": ("Holiday Gift Guide", "Winter Warmth", "New Year Reset", "Ski Week"),
 }
 FORMATS = ("Launch", "Teaser", "Takeover", "Challenge", "Giveaway", "Drop", "Collab")
-BRANDS = (
-    "Lumière Cosmetics, Nordic Outdoors, Maison Verde, Atlas Running, "
-    "Solstice Skincare, Brume Fragrances, Ferro Bikes, Oat & Ember, "
-    "Calanque Swimwear, Trailhead Coffee, Blue Heron Audio, Velvet Fern Home"
-).split(", ")
+BRANDS = [
+    "Lumière Cosmetics",
+    "Nordic Outdoors",
+    "Maison Verde",
+    "Atlas Running",
+    "Solstice Skincare",
+    "Brume Fragrances",
+    "Ferro Bikes",
+    "Oat & Ember",
+    "Calanque Swimwear",
+    "Trailhead Coffee",
+    "Blue Heron Audio",
+    "Velvet Fern Home",
+]
 HANDLE_NAMES = "lea hugo chloe noah ines lucas maya sami zoe theo nina leo jules emma"
 HANDLE_TOPICS = "travels eats fit style beauty outdoors runs cooks daily studio home"
 HANDLE_PATTERNS = ("{n}.{t}", "{n}_{t}", "{t}with{n}", "{n}{t}")

@@ -42,10 +42,14 @@ def looks_finished(today: date):
 def find_nudge(workspace_id: int, today: date) -> Nudge | None:
     """Return the campaigns to suggest, at most 500 of them, or None."""
     condition = and_(Campaign.workspace_id == workspace_id, looks_finished(today))
-    counts = select(
-        func.count(),
-        func.coalesce(func.sum(case((Planting.id.is_(None), 1), else_=0)), 0),
-    ).select_from(Campaign).outerjoin(Planting, Planting.campaign_id == Campaign.id)
+    counts = (
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((Planting.id.is_(None), 1), else_=0)), 0),
+        )
+        .select_from(Campaign)
+        .outerjoin(Planting, Planting.campaign_id == Campaign.id)
+    )
     total, trees = db.session.execute(counts.where(condition)).one()
     if not total:
         return None

@@ -7,8 +7,8 @@ outcome is recorded in another.
 
 import logging
 import uuid
-from datetime import timedelta
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -71,8 +71,9 @@ def get_planter():
     return planter
 
 
-def create_order(recipient, plantings: list[Planting], names: list[str],
-                 language: str) -> PlantingOrder:
+def create_order(
+    recipient, plantings: list[Planting], names: list[str], language: str
+) -> PlantingOrder:
     """Add an order for these plantings to the current transaction."""
     order = PlantingOrder(
         order_id=new_order_id(),
@@ -101,11 +102,23 @@ class OrderOutcome:
     error_code: str | None = None
 
 
+def in_flight_cutoff():
+    """Return the time before which a sent order can no longer be in flight."""
+    timeout = float(current_app.config["TREE_NATION_TIMEOUT"])
+    return utcnow() - timedelta(seconds=2 * timeout)
+
+
 def mark_sent(order_pk: int) -> PlantRequest | None:
-    """Count an attempt and return the request to send, or None if settled."""
+    """Count an attempt and return the request to send, or None if settled.
+
+    An order another process sent moments ago is left alone: its call may still
+    be in flight.
+    """
     with write_transaction():
         order = db.session.get(PlantingOrder, order_pk, with_for_update=True)
         if order.state not in ("reserved", "pending", "failed"):
+            return None
+        if order.sent_at is not None and order.sent_at >= in_flight_cutoff():
             return None
         if order.state == "failed" and not retake_slots(order):
             return None
@@ -160,15 +173,34 @@ def dispatch(order_pk: int) -> OrderOutcome | None:
     return record_result(order_pk, result)
 
 
+def locked_pending_order(order_pk: int) -> PlantingOrder | None:
+    """Lock the order to record an outcome; None if another process settled it."""
+    order = db.session.get(PlantingOrder, order_pk, with_for_update=True)
+    if order.state != "pending":
+        log.info("Order %s already settled as %s", order.order_id, order.state)
+        return None
+    return order
+
+
+def settled(order_pk: int) -> OrderOutcome:
+    order = db.session.get(PlantingOrder, order_pk)
+    urls = tuple(p.collect_url for p in order.plantings if p.collect_url)
+    return OrderOutcome(order.state, order.quantity, urls, demo=order.demo)
+
+
 def record_result(order_pk: int, result: PlantResult) -> OrderOutcome:
     with write_transaction():
-        order = db.session.get(PlantingOrder, order_pk, with_for_update=True)
+        order = locked_pending_order(order_pk)
+        if order is None:
+            return settled(order_pk)
         if result.already_processed:
             return settle_already_processed(order)
         apply_trees(order, result)
         log.info(
             "Order %s planted: %d tree(s), payment %s",
-            order.order_id, order.quantity, order.payment_id,
+            order.order_id,
+            order.quantity,
+            order.payment_id,
         )
         urls = tuple(p.collect_url for p in order.plantings if p.collect_url)
         return OrderOutcome("planted", order.quantity, urls, demo=result.demo)
@@ -199,7 +231,9 @@ def apply_trees(order: PlantingOrder, result: PlantResult) -> None:
     if len(result.trees) < len(order.plantings):
         log.error(
             "Order %s: Tree-Nation returned %d tree(s) for %d planting(s)",
-            order.order_id, len(result.trees), len(order.plantings),
+            order.order_id,
+            len(result.trees),
+            len(order.plantings),
         )
         for planting in order.plantings[len(result.trees) :]:
             planting.state = "planted_unconfirmed"
@@ -224,7 +258,9 @@ def settle_already_processed(order: PlantingOrder) -> OrderOutcome:
 
 def record_refusal(order_pk: int, code: str, message: str) -> OrderOutcome:
     with write_transaction():
-        order = db.session.get(PlantingOrder, order_pk, with_for_update=True)
+        order = locked_pending_order(order_pk)
+        if order is None:
+            return settled(order_pk)
         log.warning(
             "Order %s refused by Tree-Nation: %s (%s)", order.order_id, code, message
         )
@@ -243,10 +279,13 @@ def fail_order(order: PlantingOrder, code: str, message: str) -> None:
 
 def record_unknown(order_pk: int, code: str, message: str) -> OrderOutcome:
     with write_transaction():
-        order = db.session.get(PlantingOrder, order_pk, with_for_update=True)
+        order = locked_pending_order(order_pk)
+        if order is None:
+            return settled(order_pk)
         log.warning(
             "Order %s outcome unknown (%s); it will be retried",
-            order.order_id, code,
+            order.order_id,
+            code,
         )
         order.last_error_code = code
         order.last_error_message = message[:1000]
@@ -270,8 +309,7 @@ def slots_by_month(plantings: list[Planting]) -> dict[str, int]:
 
 def orders_to_retry(include_failed: bool) -> list[int]:
     """Return orders whose outcome is unknown and no call is still in flight."""
-    timeout = float(current_app.config["TREE_NATION_TIMEOUT"])
-    settled_before = utcnow() - timedelta(seconds=2 * timeout)
+    settled_before = in_flight_cutoff()
     states = ["reserved", "pending"] + (["failed"] if include_failed else [])
     statement = (
         select(PlantingOrder.id)

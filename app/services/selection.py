@@ -25,8 +25,9 @@ def parse_ids(values: list[str]) -> list[int]:
     return ids
 
 
-def load_campaigns(workspace_id: int, ids: list[int],
-                   for_update: bool = False) -> list[Campaign]:
+def load_campaigns(
+    workspace_id: int, ids: list[int], for_update: bool = False
+) -> list[Campaign]:
     """Return the campaigns in id order, all of the workspace, or raise NotFound.
 
     One missing or foreign id refuses the whole selection, revealing nothing.

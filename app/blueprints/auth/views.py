@@ -72,7 +72,9 @@ def login():
         log.info("Failed sign-in")
         message = _("That email and password do not match. Please try again.")
         page = render_template(
-            "auth/login.html", error=message, email=email,
+            "auth/login.html",
+            error=message,
+            email=email,
             next=request.form.get("next"),
         )
         return page, 401

@@ -6,8 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from app.blueprints.campaigns import bp
-from app.blueprints.campaigns import messages
+from app.blueprints.campaigns import bp, messages
 from app.errors import BadInput
 from app.htmx import render_page_or_fragment, wants_fragment
 from app.i18n import select_locale
@@ -20,8 +19,9 @@ from app.services.campaign_list import (
     parse_list_query,
 )
 from app.services.nudge import find_nudge
+from app.services.quota import months_ahead, queued_count, quota_use
 from app.services.selection import load_campaigns, parse_ids
-from app.timeutil import business_today
+from app.timeutil import business_today, current_month_key
 
 
 @bp.get("/archive")
@@ -67,7 +67,7 @@ def confirmation_notes(result) -> list[tuple[str, str]]:
         notes.append(("tree", messages.order_message(result.order)))
     if result.queue_positions:
         first, last = result.queue_positions
-        months = messages.months_ahead(last)
+        months = months_ahead(last)
         notes.append(("queued", messages.queue_message(first, last, months, True)))
     untreed = len(result.archived_ids) - result.trees_earned
     if untreed:
@@ -118,6 +118,8 @@ def list_updates(changed_ids: list[int]) -> dict:
         "removed_ids": [i for i in changed_ids if i not in shown],
         "total": count_view(view, workspace_id, user_id, today),
         "nudge": find_nudge(workspace_id, today),
+        "quota": quota_use(current_month_key()),
+        "queued": queued_count(),
     }
 
 

@@ -6,7 +6,6 @@ from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 
 from app.services.planting import OrderOutcome
-from app.services.quota import months_ahead  # noqa: F401 - used by views
 from app.timeutil import business_today
 
 
@@ -46,7 +45,9 @@ def queue_message(first: int, last: int, months_ahead: int, done: bool) -> str:
             "This month's tree budget is used up, so %(num)s trees are queued and "
             "will be planted %(when)s (%(place)s). Archiving still stopped "
             "collection and reduces CO₂.",
-            count, when=when, place=place,
+            count,
+            when=when,
+            place=place,
         )
     return ngettext(
         "This month's tree budget is used up. Archiving still stops collection and "
@@ -55,7 +56,9 @@ def queue_message(first: int, last: int, months_ahead: int, done: bool) -> str:
         "This month's tree budget is used up. Archiving still stops collection and "
         "reduces CO₂, and %(num)s trees will be queued and planted %(when)s "
         "(%(place)s).",
-        count, when=when, place=place,
+        count,
+        when=when,
+        place=place,
     )
 
 
@@ -95,18 +98,22 @@ def no_tree_message(already_earned: int, drafts: int) -> str | None:
     """Explain why some archived campaigns earned no new tree."""
     parts = []
     if already_earned:
-        parts.append(ngettext(
-            "%(num)s campaign already earned its tree, so it earns no second one.",
-            "%(num)s campaigns already earned their tree, so they earn no second "
-            "one.",
-            already_earned,
-        ))
+        parts.append(
+            ngettext(
+                "%(num)s campaign already earned its tree, so it earns no second one.",
+                "%(num)s campaigns already earned their tree, so they earn no second "
+                "one.",
+                already_earned,
+            )
+        )
     if drafts:
-        parts.append(ngettext(
-            "%(num)s draft campaign had not started, so it earns no tree.",
-            "%(num)s draft campaigns had not started, so they earn no tree.",
-            drafts,
-        ))
+        parts.append(
+            ngettext(
+                "%(num)s draft campaign had not started, so it earns no tree.",
+                "%(num)s draft campaigns had not started, so they earn no tree.",
+                drafts,
+            )
+        )
     return " ".join(parts) or None
 
 

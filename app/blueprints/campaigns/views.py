@@ -11,7 +11,8 @@ from app.htmx import render_page_or_fragment, wants_fragment
 from app.models import Planting, Post
 from app.services.campaign_list import fetch_page, parse_list_query
 from app.services.nudge import find_nudge
-from app.timeutil import business_today
+from app.services.quota import queued_count, quota_use
+from app.timeutil import business_today, current_month_key
 
 POSTS_PER_PAGE = 20
 
@@ -28,9 +29,14 @@ def index():
         return render_template(
             "campaigns/_results.html", view=view, page=page, today=today
         )
-    nudge = find_nudge(current_user.workspace_id, today)
     return render_template(
-        "campaigns/index.html", view=view, page=page, today=today, nudge=nudge
+        "campaigns/index.html",
+        view=view,
+        page=page,
+        today=today,
+        nudge=find_nudge(current_user.workspace_id, today),
+        quota=quota_use(current_month_key()),
+        queued=queued_count(),
     )
 
 

@@ -1,0 +1,139 @@
+"""Scheduled jobs: what each does, when it runs and which period it works on."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import current_app
+
+from app.jobs import collect, plant_queued, retry
+from app.jobs.report import JobReport
+from app.jobs.runs import claim_run, exclusive, finish_run
+from app.timeutil import business_today, business_zone, month_key
+
+log = logging.getLogger("canopy.jobs")
+
+
+class JobRefused(Exception):
+    """A job cannot run as asked (unknown name, bad period, busy)."""
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    description: str
+    monthly: bool
+    # Which month a run on a given business day works on, for monthly jobs.
+    default_period: Callable[[date], str] | None = None
+    rerun_when_done: bool = False
+
+
+def this_month(today: date) -> str:
+    return month_key(today)
+
+
+def last_month(today: date) -> str:
+    return month_key(today.replace(day=1) - timedelta(days=1))
+
+
+JOBS = {
+    "plant-queued": JobSpec(
+        "plant-queued",
+        "plants queued trees within the new month's quota",
+        monthly=True,
+        default_period=this_month,
+        # Planting states gate its effects, so trees queued later still get
+        # planted by a second run of the same month.
+        rerun_when_done=True,
+    ),
+    "retry-plantings": JobSpec(
+        "retry-plantings",
+        "re-sends orders Tree-Nation did not confirm",
+        monthly=False,
+    ),
+    "collect-posts": JobSpec(
+        "collect-posts",
+        "collects new posts of campaigns not archived",
+        monthly=False,
+    ),
+}
+
+
+def trigger_for(spec: JobSpec):
+    """Return the APScheduler trigger of a job, in the business time zone."""
+    zone = business_zone()
+    if spec.monthly:
+        return CronTrigger(day=1, hour=0, minute=5, timezone=zone)
+    if spec.name == "retry-plantings":
+        return IntervalTrigger(minutes=10, timezone=zone)
+    minutes = int(current_app.config["COLLECT_INTERVAL_MINUTES"])
+    return IntervalTrigger(minutes=minutes, timezone=zone)
+
+
+def parse_period(text: str) -> str:
+    """Check a YYYY-MM period and return it."""
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        valid = len(text) == 7 and 2000 <= year <= 2100 and 1 <= month <= 12
+    except ValueError:
+        valid = False
+    if not valid:
+        raise JobRefused(f"The period must look like 2026-12, not {text!r}.")
+    return text
+
+
+def run_job(
+    name: str, period: str | None = None, include_failed: bool = False
+) -> JobReport:
+    """Run one job now, the way the scheduler does."""
+    spec = JOBS.get(name)
+    if spec is None:
+        raise JobRefused(f"Unknown job {name!r}; see `flask jobs list`.")
+    if include_failed and name != "retry-plantings":
+        raise JobRefused("--include-failed is only for retry-plantings.")
+    if not spec.monthly:
+        if period is not None:
+            raise JobRefused(f"{name} runs on what is due now and takes no period.")
+        return run_plain(spec, include_failed)
+    period = parse_period(period) if period else spec.default_period(business_today())
+    return run_monthly(spec, period)
+
+
+def run_plain(spec: JobSpec, include_failed: bool) -> JobReport:
+    """Run a job that works on current states rather than on a period."""
+    if spec.name == "collect-posts":
+        # Collectors share the work through leases; they need no exclusion.
+        report = collect.run()
+    else:
+        with exclusive(spec.name, "-") as held:
+            if not held:
+                return JobReport(spec.name, None, False, "another process runs it")
+            report = retry.run(include_failed)
+    log.info("Job %s: %s", spec.name, report.summary)
+    return report
+
+
+def run_monthly(spec: JobSpec, period: str) -> JobReport:
+    """Run a monthly job for a period once, resuming an incomplete run."""
+    with exclusive(spec.name, period) as held:
+        if not held:
+            return JobReport(spec.name, period, False, "another process is on it")
+        run = claim_run(spec.name, period, rerun_done=spec.rerun_when_done)
+        if run is None:
+            return JobReport(spec.name, period, True, "already done; nothing to do")
+        run_id = run.id
+        log.info("Job %s for %s started", spec.name, period)
+        try:
+            report = MONTHLY_WORK[spec.name](period)
+        except Exception:
+            log.exception("Job %s for %s failed", spec.name, period)
+            finish_run(run_id, False, "failed; the next run resumes")
+            raise
+        finish_run(run_id, report.done, report.summary)
+    return report
+
+
+MONTHLY_WORK = {"plant-queued": plant_queued.run}

@@ -1,0 +1,1 @@
+"""Collecting creator posts for campaigns that are not archived."""
