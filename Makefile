@@ -53,3 +53,11 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+
+## i18n: extract every user-facing string, update the catalogs and compile them
+i18n: $(STAMP)
+	$(BIN)/pybabel extract --mapping babel.cfg --keywords N_ --no-location \
+		--sort-output --omit-header --output-file app/translations/messages.pot .
+	$(BIN)/pybabel update --input-file app/translations/messages.pot \
+		--output-dir app/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile --directory app/translations --use-fuzzy

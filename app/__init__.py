@@ -6,6 +6,7 @@ import os
 from flask import Flask
 
 from app import cli, errors, i18n, templating
+from app.blueprints.account import bp as account_bp
 from app.blueprints.auth import bp as auth_bp
 from app.blueprints.campaigns import bp as campaigns_bp
 from app.blueprints.impact import bp as impact_bp
@@ -33,7 +34,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     configure_logging(app.config["LOG_FORMAT"])
 
     init_extensions(app)
-    for blueprint in (main_bp, auth_bp, campaigns_bp, impact_bp):
+    for blueprint in (main_bp, auth_bp, account_bp, campaigns_bp, impact_bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     templating.init_app(app)

@@ -1,5 +1,7 @@
 """Canopy's commands, run as `flask --app wsgi <command>`."""
 
+from typing import NoReturn
+
 import click
 from flask import Flask
 from flask.cli import with_appcontext
@@ -19,6 +21,7 @@ def init_app(app: Flask) -> None:
 
 
 def register_seed_command(app: Flask) -> None:
+    """Add `seed-demo` to the app's commands."""
     app.cli.add_command(seed_demo_command)
 
 
@@ -50,7 +53,7 @@ def seed_demo_command(campaign_count: int, if_empty: bool) -> None:
     _echo_summary(summary)
 
 
-def _stop_because_demo_exists(if_empty: bool) -> None:
+def _stop_because_demo_exists(if_empty: bool) -> NoReturn:
     """Say the demo is there already, and exit: successfully under --if-empty."""
     context = click.get_current_context()
     if if_empty:

@@ -2,8 +2,9 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
-from sqlalchemy import event
+from sqlalchemy import Date, cast, event, func
 from sqlalchemy.engine import Engine
 
 from app.extensions import db
@@ -59,3 +60,10 @@ def write_transaction() -> Iterator[None]:
 def dialect_name() -> str:
     """Return "sqlite" or "postgresql" for the session's database."""
     return db.session.get_bind().dialect.name
+
+
+def days_before(moment_column, days: int):
+    """Return SQL for the calendar date `days` before a timestamp column."""
+    if dialect_name() == "sqlite":
+        return func.date(moment_column, f"-{days} days")
+    return cast(moment_column - timedelta(days=days), Date)

@@ -1,6 +1,7 @@
 """Values and helpers every template can use."""
 
 import json
+from datetime import date
 
 from flask import Flask, current_app
 from flask_babel import (
@@ -48,6 +49,12 @@ def format_co2_range(estimate: co2.Co2Range) -> str:
     return f"{format_decimal(low, pattern)}–{format_decimal(high, pattern)} {unit}"
 
 
+def month_date(month: str) -> date:
+    """Return the first day of a YYYY-MM month, for formatting its name."""
+    year, number = (int(part) for part in month.split("-"))
+    return date(year, number, 1)
+
+
 def init_app(app: Flask) -> None:
     @app.context_processor
     def template_helpers() -> dict:
@@ -61,4 +68,5 @@ def init_app(app: Flask) -> None:
             "format_number": format_number,
             "format_bytes": format_bytes,
             "format_co2_range": format_co2_range,
+            "month_date": month_date,
         }

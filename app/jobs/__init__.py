@@ -9,7 +9,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import current_app
 
-from app.jobs import collect, plant_queued, retry
+from app.jobs import collect, leaderboard_email, plant_queued, retry
 from app.jobs.report import JobReport
 from app.jobs.runs import claim_run, exclusive, finish_run
 from app.timeutil import business_today, business_zone, month_key
@@ -48,6 +48,12 @@ JOBS = {
         # Planting states gate its effects, so trees queued later still get
         # planted by a second run of the same month.
         rerun_when_done=True,
+    ),
+    "leaderboard-email": JobSpec(
+        "leaderboard-email",
+        "emails each team lead last month's Top Tree Planters",
+        monthly=True,
+        default_period=last_month,
     ),
     "retry-plantings": JobSpec(
         "retry-plantings",
@@ -136,4 +142,7 @@ def run_monthly(spec: JobSpec, period: str) -> JobReport:
     return report
 
 
-MONTHLY_WORK = {"plant-queued": plant_queued.run}
+MONTHLY_WORK = {
+    "plant-queued": plant_queued.run,
+    "leaderboard-email": leaderboard_email.run,
+}

@@ -21,6 +21,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+def N_(text: str) -> str:
+    """Mark a label for translation; the page that shows it translates it."""
+    return text
+
+
 # --- Transfer -----------------------------------------------------------------
 
 # Sustainable Web Design model v4, as implemented in The Green Web Foundation's
@@ -102,7 +107,7 @@ class Factor:
 FACTORS: tuple[Factor, ...] = (
     Factor(
         key="transfer",
-        label="Data centre and network energy per GB transferred",
+        label=N_("Data centre and network energy per GB transferred"),
         value=TRANSFER_KWH_PER_GB,
         unit="kWh/GB",
         source="Sustainable Web Design model v4, via co2.js",
@@ -110,7 +115,7 @@ FACTORS: tuple[Factor, ...] = (
     ),
     Factor(
         key="storage_hdd",
-        label="Storage energy, replicated hard disks (low)",
+        label=N_("Storage energy, replicated hard disks (low)"),
         value=STORAGE_HDD_KWH_PER_GB_YEAR,
         unit="kWh/GB-year",
         source="Cloud Carbon Footprint coefficients",
@@ -118,7 +123,7 @@ FACTORS: tuple[Factor, ...] = (
     ),
     Factor(
         key="storage_ssd",
-        label="Storage energy, replicated SSDs (high)",
+        label=N_("Storage energy, replicated SSDs (high)"),
         value=STORAGE_SSD_KWH_PER_GB_YEAR,
         unit="kWh/GB-year",
         source="Cloud Carbon Footprint coefficients",
@@ -126,7 +131,7 @@ FACTORS: tuple[Factor, ...] = (
     ),
     Factor(
         key="grid_france",
-        label="Grid carbon intensity, France (low)",
+        label=N_("Grid carbon intensity, France (low)"),
         value=GRID_FRANCE_G_PER_KWH,
         unit="g CO₂e/kWh",
         source="Ember, via co2.js",
@@ -134,7 +139,7 @@ FACTORS: tuple[Factor, ...] = (
     ),
     Factor(
         key="grid_eu",
-        label="Grid carbon intensity, EU average",
+        label=N_("Grid carbon intensity, EU average"),
         value=GRID_EU_G_PER_KWH,
         unit="g CO₂e/kWh",
         source="Ember, via co2.js",
@@ -142,7 +147,7 @@ FACTORS: tuple[Factor, ...] = (
     ),
     Factor(
         key="grid_world",
-        label="Grid carbon intensity, world average (high)",
+        label=N_("Grid carbon intensity, world average (high)"),
         value=GRID_WORLD_G_PER_KWH,
         unit="g CO₂e/kWh",
         source="Sustainable Web Design model v4",
@@ -150,7 +155,7 @@ FACTORS: tuple[Factor, ...] = (
     ),
     Factor(
         key="tree_10_years",
-        label="CO₂ captured per tree, first 10 years",
+        label=N_("CO₂ captured per tree, first 10 years"),
         value=TREE_KG_CO2_FIRST_10_YEARS,
         unit="kg CO₂",
         source="Tree-Nation (conservative estimate)",
