@@ -4,6 +4,7 @@ import logging
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import cli, errors, i18n, templating
 from app.blueprints.account import bp as account_bp
@@ -43,9 +44,19 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_request_ids(app)
     init_htmx(app)
     init_security_headers(app)
+    trust_proxies(app)
 
     log.info("Canopy ready (%s)", app.config["CANOPY_ENV"])
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Read the client's address and scheme from the proxies in front, if any."""
+    count = app.config["TRUSTED_PROXY_COUNT"]
+    if count > 0:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count
+        )
 
 
 def init_extensions(app: Flask) -> None:

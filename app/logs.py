@@ -6,18 +6,27 @@ import uuid
 from flask import Flask, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
-TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
-JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s"
+TEXT_FORMAT = (
+    "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(user_id)s %(route)s] "
+    "%(message)s"
+)
+JSON_FIELDS = (
+    "%(asctime)s %(levelname)s %(name)s %(request_id)s %(user_id)s %(route)s "
+    "%(message)s"
+)
 
 _configured = False
 
 
-class RequestIdFilter(logging.Filter):
-    """Stamp each record with the current request's id, or '-' outside one."""
+class RequestContextFilter(logging.Filter):
+    """Stamp each record with the request id, the person and the route."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        in_request = has_request_context() and "request_id" in g
-        record.request_id = g.request_id if in_request else "-"
+        record.request_id = record.user_id = record.route = "-"
+        if has_request_context():
+            record.request_id = g.get("request_id", "-")
+            record.route = request.endpoint or request.path
+            record.user_id = g.get("log_user_id", "-")
         return True
 
 
@@ -28,7 +37,7 @@ def configure_logging(log_format: str) -> None:
         return
 
     handler = logging.StreamHandler()
-    handler.addFilter(RequestIdFilter())
+    handler.addFilter(RequestContextFilter())
     if log_format == "json":
         handler.setFormatter(JsonFormatter(JSON_FIELDS))
     else:
@@ -54,3 +63,9 @@ def init_request_ids(app: Flask) -> None:
         if "request_id" in g:
             response.headers["X-Request-ID"] = g.request_id
         return response
+
+
+def remember_user_for_logs(user_id: int | None) -> None:
+    """Name the signed-in person on this request's log lines."""
+    if has_request_context():
+        g.log_user_id = str(user_id) if user_id is not None else "-"

@@ -63,8 +63,9 @@ def count_statements(engine: Engine) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-def make_campaigns(owner: User, count: int, prefix: str = "Campaign",
-                   **fields) -> list[Campaign]:
+def make_campaigns(
+    owner: User, count: int, prefix: str = "Campaign", **fields
+) -> list[Campaign]:
     """Create `count` ended campaigns named "<prefix> 001"… in one commit."""
     today = business_today()
     campaigns = [

@@ -19,7 +19,14 @@ from tests.helpers import (
 )
 
 COLUMNS = [
-    "Name", "Brand", "Owner", "Status", "Start", "End", "Creators", "Posts",
+    "Name",
+    "Brand",
+    "Owner",
+    "Status",
+    "Start",
+    "End",
+    "Creators",
+    "Posts",
     "Last post",
 ]
 
@@ -350,7 +357,9 @@ PAGE_OR_FRAGMENT = [
 PAGE_OR_FRAGMENT_IDS = ["plain", "htmx", "history-restore", "boosted"]
 
 
-@pytest.mark.parametrize(("headers", "full"), PAGE_OR_FRAGMENT, ids=PAGE_OR_FRAGMENT_IDS)
+@pytest.mark.parametrize(
+    ("headers", "full"), PAGE_OR_FRAGMENT, ids=PAGE_OR_FRAGMENT_IDS
+)
 def test_page_or_fragment(signed_in, client, headers, full):
     """htmx gets only #campaign-results; plain, boosted and restores get pages."""
     campaign = make_campaign(signed_in["lead"])
@@ -366,7 +375,9 @@ def test_page_or_fragment(signed_in, client, headers, full):
         assert body.strip().endswith("</section>")
 
 
-@pytest.mark.parametrize(("headers", "_full"), PAGE_OR_FRAGMENT, ids=PAGE_OR_FRAGMENT_IDS)
+@pytest.mark.parametrize(
+    ("headers", "_full"), PAGE_OR_FRAGMENT, ids=PAGE_OR_FRAGMENT_IDS
+)
 def test_list_varies_on_hx_request(signed_in, client, headers, _full):
     """Every list response says it varies with HX-Request."""
     response = client.get("/campaigns", headers=headers)

@@ -213,13 +213,27 @@ def test_statistics_follow_creators_and_stop_at_the_archive(app, seeded):
 
 
 def test_only_collecting_campaigns_are_due_for_collection(app, seeded):
+    """Started campaigns are due now, drafts on their start day, archived never."""
     with app.app_context():
         today = business_today()
         campaigns = db.session.scalars(select(Campaign)).all()
-        due = {c.id for c in campaigns if c.next_collect_at is not None}
+        due_now = {
+            c.id for c in campaigns
+            if c.next_collect_at is not None and c.next_collect_at <= utcnow()
+        }
         collecting = {c.id for c in campaigns if c.status(today) in ("active", "ended")}
+        drafts_due_later = all(
+            c.next_collect_at is not None and c.next_collect_at > utcnow()
+            for c in campaigns if c.status(today) == "draft"
+        )
+        archived_never = all(
+            c.next_collect_at is None
+            for c in campaigns if c.status(today) == "archived"
+        )
 
-    assert due == collecting
+    assert due_now == collecting
+    assert drafts_due_later
+    assert archived_never
 
 
 def test_no_tree_uses_this_months_quota(app, seeded):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+
 def N_(text: str) -> str:
     """Mark a label for translation; the page that shows it translates it."""
     return text

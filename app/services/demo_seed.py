@@ -326,7 +326,13 @@ def _insert_campaigns(plans: list[_Plan], clock: _Clock) -> None:
 
 
 def _campaign_row(plan: _Plan, clock: _Clock) -> dict:
-    collecting = plan.start <= clock.today and plan.archived_at is None
+    # A draft becomes due on its start day; archived campaigns never are.
+    if plan.archived_at is not None:
+        next_collect_at = None
+    elif plan.start <= clock.today:
+        next_collect_at = clock.now
+    else:
+        next_collect_at = clock.utc(plan.start)
     created = min(clock.utc(plan.start), clock.now) - timedelta(days=14)
     return {
         "workspace_id": plan.owner.workspace_id,
@@ -340,7 +346,7 @@ def _campaign_row(plan: _Plan, clock: _Clock) -> dict:
         "creators_count": len(plan.creators),
         "posts_count": len(plan.posts),
         "last_post_at": max((post[1] for post in plan.posts), default=None),
-        "next_collect_at": clock.now if collecting else None,
+        "next_collect_at": next_collect_at,
         "lease_until": None,
     }
 

@@ -20,6 +20,7 @@ from app.blueprints.auth import bp
 from app.database import write_transaction
 from app.errors import BadInput
 from app.extensions import db, limiter, login_manager
+from app.logs import remember_user_for_logs
 from app.models import User
 
 log = logging.getLogger("canopy.auth")
@@ -27,7 +28,9 @@ log = logging.getLogger("canopy.auth")
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    remember_user_for_logs(user.id if user else None)
+    return user
 
 
 @login_manager.unauthorized_handler
