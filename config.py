@@ -1,6 +1,7 @@
 """Canopy's settings, read once from the environment."""
 
 import os
+from urllib.parse import urlsplit
 from pathlib import Path
 
 DEV_SECRET_KEY = "canopy-development-key-not-for-production"
@@ -91,44 +92,47 @@ class Config:
         self.TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
         self.HTMX_CDN_URL = env_str("HTMX_CDN_URL")
         self.HTMX_CDN_INTEGRITY = env_str("HTMX_CDN_INTEGRITY")
-        default_log_format = "json" if self.is_production else "text"
-        self.LOG_FORMAT = env_str("LOG_FORMAT", default_log_format)
+        self.LOG_FORMAT = env_str("LOG_FORMAT")
 
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.WTF_CSRF_TIME_LIMIT = None
         self.WTF_CSRF_SSL_STRICT = False
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
-        self.SESSION_COOKIE_SECURE = self.is_production
-        self.REMEMBER_COOKIE_SECURE = self.is_production
         self.BABEL_DEFAULT_LOCALE = "en"
         self.LANGUAGES = ("en", "fr")
         self.SIGN_IN_LIMIT = "10 per 15 minutes"
-
-    @property
-    def is_production(self) -> bool:
-        return self.CANOPY_ENV == "production"
-
-    def check(self) -> None:
-        """Refuse settings that would be unsafe or meaningless."""
-        if self.CANOPY_ENV not in {"development", "production"}:
-            raise RuntimeError("CANOPY_ENV must be 'development' or 'production'")
-        if self.is_production and self.SECRET_KEY == DEV_SECRET_KEY:
-            raise RuntimeError("SECRET_KEY must be set in production")
-        if self.LOG_FORMAT not in {"text", "json"}:
-            raise RuntimeError("LOG_FORMAT must be 'text' or 'json'")
-        if self.PLANTING_MONTHLY_QUOTA < 0:
-            raise RuntimeError("PLANTING_MONTHLY_QUOTA cannot be negative")
 
     def as_mapping(self) -> dict:
         return {key: getattr(self, key) for key in dir(self) if key.isupper()}
 
 
-def apply_base_url(settings: dict) -> None:
-    """Derive SERVER_NAME and the URL scheme from CANOPY_BASE_URL."""
-    from urllib.parse import urlsplit
+def finish_settings(settings: dict) -> dict:
+    """Derive the settings that follow from others, then refuse unsafe ones."""
+    production = settings["CANOPY_ENV"] == "production"
+    settings.setdefault("SESSION_COOKIE_SECURE", production)
+    settings.setdefault("REMEMBER_COOKIE_SECURE", production)
+    if settings.get("LOG_FORMAT") is None:
+        settings["LOG_FORMAT"] = "json" if production else "text"
 
     parts = urlsplit(settings["CANOPY_BASE_URL"])
     settings["SERVER_NAME"] = parts.netloc
     settings["PREFERRED_URL_SCHEME"] = parts.scheme or "http"
     settings["APPLICATION_ROOT"] = parts.path or "/"
+
+    check_settings(settings)
+    return settings
+
+
+def check_settings(settings: dict) -> None:
+    """Refuse settings that would be unsafe or meaningless."""
+    if settings["CANOPY_ENV"] not in {"development", "production"}:
+        raise RuntimeError("CANOPY_ENV must be 'development' or 'production'")
+    if settings["CANOPY_ENV"] == "production" and (
+        settings["SECRET_KEY"] == DEV_SECRET_KEY
+    ):
+        raise RuntimeError("SECRET_KEY must be set in production")
+    if settings["LOG_FORMAT"] not in {"text", "json"}:
+        raise RuntimeError("LOG_FORMAT must be 'text' or 'json'")
+    if settings["PLANTING_MONTHLY_QUOTA"] < 0:
+        raise RuntimeError("PLANTING_MONTHLY_QUOTA cannot be negative")

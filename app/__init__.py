@@ -18,7 +18,7 @@ from app.htmx import init_htmx
 from app.jobs import cli as jobs_cli
 from app.logs import configure_logging, init_request_ids
 from app.security import init_security_headers
-from config import Config, apply_base_url
+from config import Config, finish_settings
 
 log = logging.getLogger("canopy.app")
 
@@ -26,12 +26,9 @@ log = logging.getLogger("canopy.app")
 def create_app(overrides: dict | None = None) -> Flask:
     """Build a Canopy application; `overrides` replaces settings (tests use it)."""
     app = Flask(__name__, instance_relative_config=True)
-    settings = Config(app.instance_path)
-    settings.check()
-    mapping = settings.as_mapping()
-    mapping.update(overrides or {})
-    apply_base_url(mapping)
-    app.config.from_mapping(mapping)
+    settings = Config(app.instance_path).as_mapping()
+    settings.update(overrides or {})
+    app.config.from_mapping(finish_settings(settings))
     configure_logging(app.config["LOG_FORMAT"])
 
     init_extensions(app)

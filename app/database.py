@@ -24,6 +24,13 @@ def tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None
+        # SQLite's LIKE folds ASCII only; short searches match on this instead.
+        dbapi_connection.create_function(
+            "casefold",
+            1,
+            lambda value: value and value.casefold(),
+            deterministic=True,
+        )
         cursor = dbapi_connection.cursor()
         for pragma in (
             "journal_mode=WAL",

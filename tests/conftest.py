@@ -105,13 +105,23 @@ def app(database_url, settings):
 
 
 class CanopyClient(FlaskClient):
-    """A test client that sends a valid CSRF token with every POST.
+    """A test client that behaves like a browser talking to a server.
 
-    Pass `csrf=False` to post without one.
+    Each request runs in its own app context, as on a server: the `app` fixture
+    keeps one context pushed for the test's own queries, and without a fresh
+    one per request whatever extensions keep in `g` (the signed-in person, the
+    CSRF token, the locale) would leak between requests and clients. Every POST
+    carries a valid CSRF token unless `csrf=False` is passed.
     """
 
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
     def csrf_token(self) -> str:
-        page = self.get("/login").get_data(as_text=True)
+        # A signed-in person asking for /login is sent on to the list, which
+        # carries the token too.
+        page = self.get("/login", follow_redirects=True).get_data(as_text=True)
         return CSRF_META.search(page).group(1)
 
     def post(self, *args, csrf: bool = True, **kwargs):
@@ -136,11 +146,10 @@ class AuthActions:
     def __init__(self, client: CanopyClient) -> None:
         self._client = client
 
-    def login(self, email: str = "lead@demo.canopy.test",
-              password: str = "canopy-demo"):
-        return self._client.post(
-            "/login", data={"email": email, "password": password}
-        )
+    def login(
+        self, email: str = "lead@demo.canopy.test", password: str = "canopy-demo"
+    ):
+        return self._client.post("/login", data={"email": email, "password": password})
 
     def logout(self):
         return self._client.post("/logout")

@@ -116,6 +116,12 @@ def search_condition(term: str) -> ColumnElement[bool]:
             "campaign.id IN (SELECT rowid FROM campaign_search "
             "WHERE campaign_search MATCH :phrase)"
         ).bindparams(phrase=phrase)
+    if db.engine.dialect.name == "sqlite":
+        pattern = f"%{escape_like(term.casefold())}%"
+        return or_(
+            func.casefold(Campaign.name).like(pattern, escape="\\"),
+            func.casefold(Campaign.brand).like(pattern, escape="\\"),
+        )
     pattern = f"%{escape_like(term)}%"
     return or_(
         Campaign.name.ilike(pattern, escape="\\"),

@@ -37,7 +37,9 @@ def load_user(user_id: str) -> User | None:
 def ask_to_sign_in():
     if request.headers.get("HX-Request") == "true":
         return "", 401, {"HX-Redirect": url_for("auth.login")}
-    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    # Only a page can be come back to; a form's target would miss its data.
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=target))
 
 
 def safe_next(target: str | None) -> str:

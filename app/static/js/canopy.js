@@ -41,17 +41,25 @@
     if (dialog) dialog.close();
   }
 
+  // A row menu's items hide when the menu closes: focus returns to its button.
+  function focusableOpener(element) {
+    const menu = element && element.closest("details.row-menu");
+    return menu ? menu.querySelector("summary") : element;
+  }
+
   document.addEventListener("htmx:beforeRequest", (event) => {
     const target = event.detail.target;
     if (target === dialogHost() && !target.querySelector("dialog[open]")) {
-      dialogOpener = document.activeElement;
+      dialogOpener = focusableOpener(document.activeElement);
       closeRowMenus();
     }
   });
 
+  // htmx fires afterSwap on every element a response swapped, out-of-band ones
+  // included, each with the same detail.target: only the host's own event counts.
   document.addEventListener("htmx:afterSwap", (event) => {
     const host = dialogHost();
-    if (event.detail.target !== host) return;
+    if (event.target !== host) return;
     if (host.querySelector("dialog")) {
       openDialogIn(host);
     } else {
@@ -133,6 +141,24 @@
   document.addEventListener("change", (event) => {
     if (event.target.matches(".row-select")) updateSelection();
   });
+
+  // List controls -----------------------------------------------------------
+
+  // htmx snapshots a page as it leaves it, when the filters already show the
+  // next view; after going back, set them again from the restored address.
+  function syncListControls() {
+    const form = document.getElementById("list-controls");
+    if (!form) return;
+    const params = new URLSearchParams(window.location.search);
+    const status = params.get("status") || "";
+    form.querySelectorAll('input[name="status"]').forEach((radio) => {
+      radio.checked = radio.value === status;
+    });
+    form.elements.q.value = params.get("q") || "";
+    form.elements.owner.value = params.get("owner") || "all";
+  }
+
+  document.addEventListener("htmx:historyRestore", syncListControls);
 
   // Row menus ---------------------------------------------------------------
 
