@@ -34,7 +34,12 @@ from bench.common import HTMX, POSTGRES_DEFAULT, normalise_url, sqlite_default
 @click.option(
     "--html", "html_out", type=click.Path(), help="Also write an HTML report."
 )
-def main(path, database, campaigns, url, htmx, repeat, archive, html_out) -> None:
+@click.option(
+    "--sql",
+    is_flag=True,
+    help="Instead: each SQL statement of one request, its time and its plan.",
+)
+def main(path, database, campaigns, url, htmx, repeat, archive, html_out, sql) -> None:
     """Print pyinstrument's call tree for PATH."""
     from pyinstrument import Profiler
 
@@ -51,6 +56,9 @@ def main(path, database, campaigns, url, htmx, repeat, archive, html_out) -> Non
         )
         client, token = signed_in_client(app)
         headers = dict(HTMX) if htmx else {}
+        if sql:
+            explain_request(app, client, path, headers)
+            return
         profiler = Profiler(interval=0.0005)
         if archive:
             from app.extensions import db
@@ -99,6 +107,49 @@ def main(path, database, campaigns, url, htmx, repeat, archive, html_out) -> Non
     if html_out:
         with open(html_out, "w") as out:
             out.write(profiler.output_html())
+
+
+def explain_request(app, client, path: str, headers: dict) -> None:
+    """Run the request once warm, then print its statements, slowest first."""
+    import time
+
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    client.get(path, headers=headers)
+    with app.app_context():
+        engine = db.engine
+    seen: list[tuple[float, str, object]] = []
+
+    def before(_conn, _cursor, _statement, _params, context, _many) -> None:
+        context._bench_started = time.perf_counter()
+
+    def after(_conn, _cursor, statement, params, context, _many) -> None:
+        elapsed = (time.perf_counter() - context._bench_started) * 1000
+        seen.append((elapsed, statement, params))
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        response = client.get(path, headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    click.echo(f"{path}: HTTP {response.status_code}, {len(seen)} statements")
+    for elapsed, statement, params in sorted(seen, key=lambda s: s[0], reverse=True):
+        click.echo(f"\n--- {elapsed:.1f} ms\n{' '.join(statement.split())}\n{params}")
+        if not statement.lstrip().upper().startswith("SELECT"):
+            continue
+        explain = (
+            "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+        )
+        with engine.connect() as connection:
+            raw = connection.connection.driver_connection
+            cursor = raw.cursor()
+            cursor.execute(explain + statement, params)
+            for row in cursor.fetchall():
+                click.echo("    " + " | ".join(str(v) for v in row))
 
 
 if __name__ == "__main__":

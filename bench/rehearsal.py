@@ -59,6 +59,8 @@ REDIS_URI = "redis://127.0.0.1:6379/0"
 ZONE_NAME = "Europe/Paris"
 PASSWORD = "canopy-rehearsal"
 EMAIL_DOMAIN = "rehearsal.canopy.test"
+# Key of the advisory lock that keeps two rehearsals off one server.
+REHEARSAL_LOCK = 0x43616E6F7079  # "Canopy"
 
 # Tree-Nation's behaviour: a call may be answered slowly (after planting), fail
 # with 503 or hang past the client's timeout; a failing call plants first half
@@ -304,6 +306,29 @@ def rehearsal_url(server: str) -> str:
     url = make_url(server.replace("postgres://", "postgresql://", 1))
     url = url.set(drivername="postgresql+psycopg", database=DATABASE)
     return url.render_as_string(hide_password=False)
+
+
+@contextmanager
+def only_rehearsal(url: str) -> Iterator[None]:
+    """Hold a server-wide advisory lock: two rehearsals would reset each other."""
+    admin = create_engine(
+        make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with admin.connect() as connection:
+            held = connection.scalar(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": REHEARSAL_LOCK}
+            )
+            if not held:
+                raise SystemExit("Another rehearsal is running on this server.")
+            try:
+                yield
+            finally:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": REHEARSAL_LOCK}
+                )
+    finally:
+        admin.dispose()
 
 
 def reset_database(url: str) -> None:
@@ -794,11 +819,25 @@ def unsettled_orders(engine: Engine) -> int:
         )
 
 
+def wait_out_in_flight(engine: Engine) -> None:
+    """Sleep until no open order can still have a call in flight."""
+    with engine.connect() as connection:
+        newest = connection.scalar(
+            text(
+                "SELECT max(coalesce(sent_at, created_at)) FROM planting_order "
+                "WHERE state IN ('reserved', 'pending')"
+            )
+        )
+    if newest is not None:
+        free_at = newest + timedelta(seconds=IN_FLIGHT + 0.2)
+        time.sleep(max(0.0, (free_at - utc_now()).total_seconds()))
+
+
 def retry_until_settled(fleet: Fleet, engine: Engine) -> int:
     """Run retry-plantings, past the in-flight window, until no order is open."""
     rounds = 0
     while unsettled_orders(engine) and rounds < MAX_RETRY_ROUNDS:
-        time.sleep(IN_FLIGHT + 0.3)
+        wait_out_in_flight(engine)
         fleet.run_jobs(["retry-plantings"])
         rounds += 1
     return rounds
@@ -1117,11 +1156,9 @@ def summary(
     engine: Engine,
     fake: FlakyTreeNation,
     mailbox: Mailbox,
-    seeded: Seeded,
-    periods: dict[str, str],
-    quota: int,
-    seconds: float,
+    setup: Setup,
 ) -> list[tuple[str, str]]:
+    seeded, periods, quota = setup.seeded, setup.periods, setup.quota
     latencies = [o.seconds * 1000 for o in driver.outcomes if o.status is not None]
     per_instance = Counter(o.instance for o in driver.outcomes)
     kinds = Counter(o.kind for o in driver.outcomes)
@@ -1179,7 +1216,7 @@ def summary(
             "emails",
             f"{len(messages)} received: {boards} leaderboard, {told} tree planted",
         ),
-        ("duration", f"{seconds:.0f} s"),
+        ("duration", f"{time.monotonic() - _started[0]:.0f} s"),
     ]
 
 
@@ -1213,108 +1250,127 @@ def child_environment(
     return env
 
 
-def rehearse(args: argparse.Namespace, logs: Path) -> bool:
+@dataclass
+class Setup:
+    """What the rehearsal prepared before starting any process."""
+
+    seeded: Seeded
+    env: dict[str, str]
+    quota: int
+    requests: int
+    bases: list[str]
+    periods: dict[str, str]
+
+
+def prepare(
+    args: argparse.Namespace,
+    fake: FlakyTreeNation,
+    mailbox: Mailbox,
+    logs: Path,
+    rng: random.Random,
+) -> Setup:
+    """Reset, migrate and seed the database; plan who archives what."""
     size = SIZES["short" if args.short else "full"]
-    seed_value = args.seed if args.seed is not None else random.randrange(10**6)
-    rng = random.Random(seed_value)
     database_url = rehearsal_url(args.server)
-    zone = ZoneInfo(ZONE_NAME)
-    this_month = datetime.now(zone).strftime("%Y-%m")
+    this_month = datetime.now(ZoneInfo(ZONE_NAME)).strftime("%Y-%m")
     periods = {
         "last": month_after(this_month, -1),
         "this": this_month,
         "next": month_after(this_month, 1),
     }
-    began = time.monotonic()
-    say(
-        f"Canopy scale-out rehearsal ({'short' if args.short else 'full'}, seed "
-        f"{seed_value}); logs in {logs}"
+    bases = [f"http://127.0.0.1:{free_port()}" for _ in range(2)]
+
+    step(f"1. Resetting {make_url(database_url).render_as_string()} and seeding")
+    reset_database(database_url)
+    # The quota is only known once the plan is made; migrating needs none.
+    env = child_environment(database_url, fake, mailbox, 1, bases[0])
+    upgrade = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    (logs / "db-upgrade.log").write_text(upgrade.stdout + upgrade.stderr)
+    if upgrade.returncode != 0:
+        raise RuntimeError(f"flask db upgrade failed; see {logs / 'db-upgrade.log'}")
+    seeded = seed(env, size, rng)
+    requests_planned = plan_actions(seeded, size, rng)
+    asked = {cid for p in seeded.people for a in p.actions for cid in a.ids}
+    trees = len(seeded.started_ids() & asked)
+    quota = max(1, int(trees * QUOTA_SHARE))
+    step(
+        f"   {len(seeded.people)} people in {len(seeded.campaigns)} workspaces, "
+        f"{seeded.campaign_count} campaigns; {requests_planned} requests planned, "
+        f"{trees} trees to earn, quota {quota} a month"
+    )
+    env = child_environment(database_url, fake, mailbox, quota, bases[0])
+    return Setup(seeded, env, quota, requests_planned, bases, periods)
+
+
+def start_fleet(fleet: Fleet, bases: list[str]) -> None:
+    step("2. Starting 2 web instances, 2 schedulers, 2 collectors")
+    webs = [
+        fleet.start(
+            f"web{n}",
+            ["gunicorn", "-c", "gunicorn.conf.py", "--bind", base[len("http://") :]]
+            + ["--workers", "2"],
+        )
+        for n, base in enumerate(bases, 1)
+    ]
+    for n in (1, 2):
+        fleet.start(f"scheduler{n}", fleet.flask("scheduler"))
+    for n in (1, 2):
+        fleet.start(f"collector{n}", fleet.flask("collector", "--idle-seconds", "1"))
+    for base, web in zip(bases, webs, strict=True):
+        wait_healthy(base, web)
+    step(f"   healthy: {', '.join(bases)}")
+
+
+def settle(fleet: Fleet, engine: Engine, periods: dict[str, str]) -> None:
+    """Settle every order, plant the queue in next month's quota, send the board."""
+    step("4. Settling trees, planting the queue, sending the monthly email")
+    rounds = retry_until_settled(fleet, engine)
+    step(f"   every order settled after {rounds} retry round(s)")
+    fleet.run_jobs(["plant-queued", "--period", periods["next"]])
+    rounds = retry_until_settled(fleet, engine)
+    step(f"   the queue's orders settled after {rounds} retry round(s)")
+    # The second run resumes the first: it owes an email to people whose trees
+    # were planted since.
+    fleet.run_jobs(["plant-queued", "--period", periods["next"]])
+    fleet.run_jobs(
+        ["leaderboard-email", "--period", periods["this"]],
+        ["leaderboard-email", "--period", periods["this"]],
     )
 
-    with tree_nation(random.Random(seed_value + 1)) as fake, smtp_server() as mailbox:
-        ports = [free_port(), free_port()]
-        bases = [f"http://127.0.0.1:{port}" for port in ports]
 
-        step(f"1. Resetting {make_url(database_url).render_as_string()} and seeding")
-        reset_database(database_url)
-        env = child_environment(database_url, fake, mailbox, 1, bases[0])
-        upgrade = subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        (logs / "db-upgrade.log").write_text(upgrade.stdout + upgrade.stderr)
-        if upgrade.returncode != 0:
-            raise RuntimeError(
-                f"flask db upgrade failed; see {logs / 'db-upgrade.log'}"
-            )
-        seeded = seed(env, size, rng)
-        request_count = plan_actions(seeded, size, rng)
-        trees_planned = len(
-            seeded.started_ids()
-            & {cid for p in seeded.people for a in p.actions for cid in a.ids}
-        )
-        quota = max(1, int(trees_planned * QUOTA_SHARE))
-        env = child_environment(database_url, fake, mailbox, quota, bases[0])
-        say(
-            f"   {len(seeded.people)} people in {len(seeded.campaigns)} workspaces, "
-            f"{seeded.campaign_count} campaigns; {request_count} requests planned, "
-            f"{trees_planned} trees to earn, quota {quota} a month"
-        )
+def rehearse(args: argparse.Namespace, logs: Path) -> bool:
+    seed_value = args.seed if args.seed is not None else random.randrange(10**6)
+    kind = "short" if args.short else "full"
+    say(f"Canopy scale-out rehearsal ({kind}, seed {seed_value}); logs in {logs}")
 
-        engine = create_engine(database_url)
-        fleet = Fleet(env, logs)
+    with (
+        only_rehearsal(rehearsal_url(args.server)),
+        tree_nation(random.Random(seed_value + 1)) as fake,
+        smtp_server() as mailbox,
+    ):
+        setup = prepare(args, fake, mailbox, logs, random.Random(seed_value))
+        seeded, periods = setup.seeded, setup.periods
+        engine = create_engine(setup.env["DATABASE_URL"])
+        fleet = Fleet(setup.env, logs)
         alive: dict[str, bool] = {}
         try:
-            step("2. Starting 2 web instances, 2 schedulers, 2 collectors")
-            webs = [
-                fleet.start(
-                    f"web{n + 1}",
-                    [
-                        "gunicorn",
-                        "-c",
-                        "gunicorn.conf.py",
-                        "--bind",
-                        f"127.0.0.1:{port}",
-                        "--workers",
-                        "2",
-                    ],
-                )
-                for n, port in enumerate(ports)
-            ]
-            for n in (1, 2):
-                fleet.start(f"scheduler{n}", fleet.flask("scheduler"))
-            for n in (1, 2):
-                fleet.start(
-                    f"collector{n}", fleet.flask("collector", "--idle-seconds", "1")
-                )
-            for base, web in zip(bases, webs, strict=True):
-                wait_healthy(base, web)
-            step(f"   healthy: {', '.join(bases)}")
-
-            people = len(seeded.people)
-            step(f"3. Archiving: {request_count} requests from {people} people")
-            driver = Driver(bases, seeded.people, seed_value)
+            start_fleet(fleet, setup.bases)
+            people = sum(bool(person.actions) for person in seeded.people)
+            step(f"3. Archiving: {setup.requests} requests from {people} people")
+            driver = Driver(setup.bases, seeded.people, seed_value)
             window_start = utc_now()
             driver.run()
             window = (window_start, utc_now())
             lasted = (window[1] - window[0]).total_seconds()
             step(f"   {len(driver.outcomes)} answers in {lasted:.0f} s")
-
-            step("4. Settling trees, planting the queue, sending the monthly email")
-            rounds = retry_until_settled(fleet, engine)
-            step(f"   orders settled after {rounds} retry round(s)")
-            fleet.run_jobs(["plant-queued", "--period", periods["next"]])
-            rounds = retry_until_settled(fleet, engine)
-            step(f"   queue orders settled after {rounds} retry round(s)")
-            fleet.run_jobs(["plant-queued", "--period", periods["next"]])
-            fleet.run_jobs(
-                ["leaderboard-email", "--period", periods["this"]],
-                ["leaderboard-email", "--period", periods["this"]],
-            )
+            settle(fleet, engine, periods)
             alive = {proc.name: proc.alive() for proc in fleet.procs}
         finally:
             step("   stopping every process")
@@ -1326,22 +1382,13 @@ def rehearse(args: argparse.Namespace, logs: Path) -> bool:
             check_archived(engine, driver, seeded),
             check_one_tree(engine, seeded),
             check_trees_asked(engine, fake),
-            *check_quota(engine, quota),
+            *check_quota(engine, setup.quota),
             check_queue(engine, mailbox, periods["next"]),
             check_leaderboard(mailbox, seeded, [periods["last"], periods["this"]]),
             check_collection(engine, window),
             check_logs(fleet),
         ]
-        table = summary(
-            driver,
-            engine,
-            fake,
-            mailbox,
-            seeded,
-            periods,
-            quota,
-            time.monotonic() - began,
-        )
+        table = summary(driver, engine, fake, mailbox, setup)
         engine.dispose()
 
     step("5. Checks")

@@ -72,6 +72,7 @@ class SourceRequest:
     since: str | None
     cursor: str | None
     headers: dict[str, str]
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     outcome: str = "ok"
     status: int = 200
     body: bytes = b""

@@ -50,8 +50,9 @@ class Person:
                 csrf=False,
             )
 
-    def restore(self, campaign_id: int, htmx: bool = True,
-                current_url: str | None = None):
+    def restore(
+        self, campaign_id: int, htmx: bool = True, current_url: str | None = None
+    ):
         with own_context(self.client):
             return self.client.post(
                 f"/campaigns/{campaign_id}/restore",
@@ -76,9 +77,7 @@ def sign_in(app, email: str) -> Person:
     """Return a new client signed in as `email` (password of the factories)."""
     client = app.test_client()
     with own_context(client):
-        response = client.post(
-            "/login", data={"email": email, "password": PASSWORD}
-        )
+        response = client.post("/login", data={"email": email, "password": PASSWORD})
         assert response.status_code == 303, response.get_data(as_text=True)
     with own_context(client):
         # Signed in, /login redirects to the list, which carries the token too.
@@ -86,8 +85,9 @@ def sign_in(app, email: str) -> Person:
     return Person(client, CSRF_META.search(page).group(1))
 
 
-def ended_campaigns(owner: User, count: int, prefix: str = "Campaign",
-                    **fields) -> list[Campaign]:
+def ended_campaigns(
+    owner: User, count: int, prefix: str = "Campaign", **fields
+) -> list[Campaign]:
     """Create `count` campaigns that ended 45 days ago, in one commit."""
     today = business_today()
     campaigns = [

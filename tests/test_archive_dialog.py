@@ -111,7 +111,7 @@ def test_dialog_for_many_ids_names_the_whole_selection(people, lead):
         assert f"<li>{campaign.name}</li>" in page
 
 
-# --- What archiving stops -------------------------------------------------------
+# --- What archiving stops -----------------------------------------------------
 
 
 def test_posts_of_the_last_30_days_count_by_collection_time(people, lead):
@@ -159,7 +159,7 @@ def test_avoided_co2_is_shown_as_a_range(people, lead):
     assert "Archiving avoids an estimated 3–27 g CO₂e a year." in text
 
 
-# --- The tree ---------------------------------------------------------------------
+# --- The tree -----------------------------------------------------------------
 
 
 def test_one_ended_campaign_earns_a_tree_of_80_kg(people, lead):
@@ -219,11 +219,13 @@ def test_campaign_that_already_earned_a_tree_is_noted(people, lead):
 
     text = dialog_text(lead, campaign.id)
 
-    assert "“Summer Drop” already earned its tree; archiving it again plants no " in text
+    assert (
+        "“Summer Drop” already earned its tree; archiving it again plants no " in text
+    )
     assert "This selection earns no new tree." in text
 
 
-# --- Still collecting ---------------------------------------------------------------
+# --- Still collecting ---------------------------------------------------------
 
 
 def test_active_campaign_warns_that_reporting_ends(people, lead):
@@ -265,7 +267,7 @@ def test_many_collecting_campaigns_are_counted_in_the_warning(people, lead):
     assert "2 campaigns are still collecting posts: archiving ends their " in text
 
 
-# --- Quota ----------------------------------------------------------------------------
+# --- Quota --------------------------------------------------------------------
 
 
 def test_quota_short_by_two_says_positions_and_next_month(app, people, lead):
@@ -276,7 +278,9 @@ def test_quota_short_by_two_says_positions_and_next_month(app, people, lead):
     text = dialog_text(lead, *ids)
 
     assert "This month's tree budget is used up." in text
-    assert "2 trees will be queued and planted next month (positions 1–2 in the " in text
+    assert (
+        "2 trees will be queued and planted next month (positions 1–2 in the " in text
+    )
 
 
 def test_queue_beyond_next_month_names_the_month(app, people, lead):
@@ -322,7 +326,7 @@ def test_queue_position_follows_trees_already_queued(app, people, lead):
     assert "your tree will be queued and planted next month (position 2 in the " in text
 
 
-# --- Already archived -----------------------------------------------------------------
+# --- Already archived ---------------------------------------------------------
 
 
 def test_all_archived_selection_offers_nothing_to_confirm(people, lead):
@@ -335,7 +339,7 @@ def test_all_archived_selection_offers_nothing_to_confirm(people, lead):
     assert 'type="submit"' not in page
 
 
-# --- Bad input --------------------------------------------------------------------------
+# --- Bad input ----------------------------------------------------------------
 
 
 def test_no_ids_is_refused(people, lead):
@@ -351,9 +355,7 @@ def test_ids_that_are_not_numbers_are_refused(people, lead):
     response = lead.get("/campaigns/archive?ids=abc")
 
     assert response.status_code == 400
-    assert "The selection holds something that is not a campaign." in text_of(
-        response
-    )
+    assert "The selection holds something that is not a campaign." in text_of(response)
 
 
 def test_more_than_500_ids_are_refused(people, lead):

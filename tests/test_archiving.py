@@ -97,7 +97,7 @@ def events(campaign_id: int) -> list[tuple[str, int]]:
     return [(event.action, event.user_id) for event in rows]
 
 
-# --- One campaign, Tree-Nation answering --------------------------------------------
+# --- One campaign, Tree-Nation answering --------------------------------------
 
 
 def test_archiving_sets_archived_at(people, member):
@@ -190,7 +190,11 @@ def test_call_names_the_archiver_as_recipient(people, member, fake):
     body = fake.calls[0].body
     assert body["quantity"] == 1
     assert body["recipients"] == [
-        {"name": hugo.name, "email": hugo.email, "internal_id": f"canopy-user-{hugo.id}"}
+        {
+            "name": hugo.name,
+            "email": hugo.email,
+            "internal_id": f"canopy-user-{hugo.id}",
+        }
     ]
 
 
@@ -237,8 +241,11 @@ def test_order_id_is_a_fresh_canopy_id(people, member, fake):
     member.archive([make_campaign(people["lead"]).id])
 
     order_id = fake.calls[0].body["order_id"]
-    assert re.fullmatch(r"canopy-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-"
-                        r"[0-9a-f]{12}", order_id)
+    assert re.fullmatch(
+        r"canopy-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-"
+        r"[0-9a-f]{12}",
+        order_id,
+    )
     assert orders()[0].order_id == order_id
 
 
@@ -249,7 +256,7 @@ def test_quota_counts_the_tree(people, member):
     assert quota_used() == 1
 
 
-# --- Bulk ------------------------------------------------------------------------------
+# --- Bulk ---------------------------------------------------------------------
 
 
 def test_bulk_archive_is_one_call_for_all_trees(people, member, fake):
@@ -298,7 +305,7 @@ def test_only_drafts_make_no_call(people, member, fake):
     assert plantings() == []
 
 
-# --- The htmx answer -------------------------------------------------------------------
+# --- The htmx answer ----------------------------------------------------------
 
 
 def test_htmx_answer_closes_the_dialog(people, member):
@@ -419,7 +426,7 @@ def test_plain_post_flashes_the_message_on_the_next_page(people, member):
     assert ARCHIVED_THREE in page
 
 
-# --- Nothing to do, or nothing allowed ------------------------------------------------
+# --- Nothing to do, or nothing allowed ----------------------------------------
 
 
 def test_archiving_again_changes_nothing(people, member, fake):
@@ -478,7 +485,7 @@ def test_archive_without_csrf_token_is_refused(people, member, fake):
     assert fake.calls == []
 
 
-# --- Tree-Nation slow, down or unreadable ------------------------------------------------
+# --- Tree-Nation slow, down or unreadable -------------------------------------
 
 
 @pytest.mark.parametrize("mode", UNCERTAIN)
@@ -554,8 +561,7 @@ def test_retry_plants_the_pending_tree(mode, people, member, runner, fake):
 
 
 def test_retry_leaves_an_order_still_in_flight(app, people, member, runner, fake):
-    """Within twice the timeout of its call, an order is not re-sent: it may be
-    in flight still."""
+    """An order sent less than twice the timeout ago may be in flight: not re-sent."""
     fake.fail_next("500")
     member.archive([make_campaign(people["lead"]).id])
     app.config["TREE_NATION_TIMEOUT"] = 60  # read at each use: a 2-minute window
@@ -570,8 +576,7 @@ def test_retry_leaves_an_order_still_in_flight(app, people, member, runner, fake
 def test_processed_order_is_planted_unconfirmed_on_retry(
     mode, people, member, runner, fake
 ):
-    """If Tree-Nation planted before failing, the retry's already_processed means
-    planted (links unknown), and exactly one tree exists."""
+    """Planted before failing: the retry's already_processed means planted, once."""
     fake.fail_next(mode, process_then_fail=True)
     member.archive([make_campaign(people["lead"]).id])
 
@@ -592,7 +597,7 @@ def test_settled_order_is_not_resent(people, member, runner, fake):
     assert len(fake.calls) == 1
 
 
-# --- Tree-Nation refusing ---------------------------------------------------------------
+# --- Tree-Nation refusing -----------------------------------------------------
 
 
 @pytest.mark.parametrize("mode", REFUSALS)
@@ -667,8 +672,7 @@ def test_include_failed_resends_and_plants(mode, people, member, runner, fake):
 def test_already_processed_on_first_attempt_fails_loudly(
     people, member, fake, monkeypatch, caplog
 ):
-    """An order Tree-Nation knows before its first attempt is failed and logged
-    at ERROR for an operator."""
+    """already_processed on a first attempt fails the order and logs an ERROR."""
     order_id = "canopy-00000000-0000-4000-8000-000000000001"
     monkeypatch.setattr(planting_service, "new_order_id", lambda: order_id)
     planted_before = requests.post(
@@ -691,7 +695,7 @@ def test_already_processed_on_first_attempt_fails_loudly(
     )
 
 
-# --- Double clicks and second tabs --------------------------------------------------
+# --- Double clicks and second tabs --------------------------------------------
 
 
 def test_same_post_twice_plants_one_tree(people, member, fake):
@@ -722,7 +726,7 @@ def test_parallel_posts_plant_one_tree_per_campaign(app, people, fake):
     assert all(len(events(campaign_id)) == 1 for campaign_id in ids)
 
 
-# --- Restore --------------------------------------------------------------------------
+# --- Restore ------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -845,7 +849,7 @@ def test_dialog_after_restore_says_the_tree_was_earned(archived_once, lead):
     assert "This selection earns no new tree." in page
 
 
-# --- Demo mode -------------------------------------------------------------------------
+# --- Demo mode ----------------------------------------------------------------
 
 
 @pytest.fixture
@@ -894,7 +898,7 @@ def test_no_demo_banner_with_a_token(people, member):
     assert "Demo mode" not in page
 
 
-# --- The nudge -------------------------------------------------------------------------
+# --- The nudge ----------------------------------------------------------------
 
 
 @pytest.fixture
@@ -904,12 +908,16 @@ def finished(people) -> dict:
     today = business_today()
     long_ended = make_campaign(lead, name="Long Ended")
     silent = make_campaign(
-        lead, name="Silent", start=today - timedelta(days=100),
+        lead,
+        name="Silent",
+        start=today - timedelta(days=100),
         end=today + timedelta(days=20),
     )
     add_posts(silent, 1, collected_at=utcnow() - timedelta(days=70), handle="s")
     recent = make_campaign(
-        lead, name="Just Ended", start=today - timedelta(days=60),
+        lead,
+        name="Just Ended",
+        start=today - timedelta(days=60),
         end=today - timedelta(days=10),
     )
     add_posts(recent, 1, collected_at=utcnow() - timedelta(days=12), handle="r")

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Planting, QuotaMonth, User
 from app.services import co2
 from app.timeutil import current_month_key, utcnow
-from tests.factories import make_campaign, two_workspaces
+from tests.factories import add_stats, make_campaign, two_workspaces
 from tests.helpers_archive import own_context, sign_in, squash
 
 LEAD = "lead@demo.canopy.test"
@@ -39,9 +39,14 @@ def member(app, people):
     return sign_in(app, MEMBER)
 
 
-def tree(user, name: str, state: str = "planted", **fields) -> Planting:
-    """Record one tree of `user`, earned now, for a campaign named `name`."""
-    campaign = make_campaign(user, name=name, archived=True)
+def tree(
+    user, name: str, state: str = "planted", archived: bool = False, **fields
+) -> Planting:
+    """Record one tree of `user`, earned now, for a campaign named `name`.
+
+    The campaign stays unarchived (as after a restore) unless `archived`.
+    """
+    campaign = make_campaign(user, name=name, archived=archived)
     planting = Planting(
         campaign_id=campaign.id,
         workspace_id=user.workspace_id,
@@ -202,6 +207,30 @@ def test_ledgers_are_labelled_and_apart(people, member):
     assert len(cards) == 2
     assert "<h2>Avoided by archiving (estimate)</h2>" in cards[0]
     assert "<h2>Captured by our trees (Tree-Nation's estimate)</h2>" in cards[1]
+
+
+def test_avoided_ledger_counts_archived_campaigns(people, member):
+    """The avoided ledger counts the workspace's archived campaigns."""
+    archived = tree(people["member"], "Archived A", archived=True)
+    tree(people["lead"], "Archived B", archived=True)
+    tree(people["other_lead"], "Elsewhere", archived=True)
+    add_stats(archived.campaign, 40, fetches=96, bytes_received=10**6, bytes_stored=10**5)
+
+    ledgers = section(page_of(member), 'aria-label="CO₂ ledgers"')
+
+    avoided = re.findall(r'<div class="card">(.*?)</div>', ledgers)[0]
+    assert "Since 2 campaigns were archived" in plain(avoided)
+
+
+def test_avoided_ledger_estimates_fetches_since_the_archive(people, member):
+    """96 fetches a day before an archive 3 days ago: about 288 fetches avoided."""
+    archived = tree(people["member"], "Archived A", archived=True)
+    add_stats(archived.campaign, 40, fetches=96, bytes_received=10**6, bytes_stored=10**5)
+
+    ledgers = section(page_of(member), 'aria-label="CO₂ ledgers"')
+
+    avoided = re.findall(r'<div class="card">(.*?)</div>', ledgers)[0]
+    assert "avoided about 288 fetches" in plain(avoided)
 
 
 def test_captured_ledger_counts_planted_trees(people, member):

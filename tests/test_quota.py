@@ -75,7 +75,7 @@ def queue_place(page: str) -> str:
     return found.group(1)
 
 
-# --- Beyond this month's quota -------------------------------------------------------
+# --- Beyond this month's quota ------------------------------------------------
 
 
 def test_one_by_one_beyond_the_quota_plants_two_and_queues_one(people, lead):
@@ -210,7 +210,7 @@ def test_draft_beyond_the_quota_is_not_queued(people, lead):
     assert draft.id not in {p.campaign_id for p in plantings()}
 
 
-# --- plant-queued ----------------------------------------------------------------------
+# --- plant-queued -------------------------------------------------------------
 
 
 @pytest.fixture
@@ -328,7 +328,7 @@ def test_plant_queued_with_an_empty_queue_calls_nobody(people, runner, fake):
     assert quota_used(next_month_key()) == 0
 
 
-# --- Concurrent archives ------------------------------------------------------------------
+# --- Concurrent archives ------------------------------------------------------
 
 
 def archive_at_once(app, people: dict, count: int, quota: int) -> Race:
@@ -341,7 +341,9 @@ def archive_at_once(app, people: dict, count: int, quota: int) -> Race:
     today = business_today()
     campaigns = [
         make_campaign(
-            user, name=f"Race {n:02d}", start=today - timedelta(days=90),
+            user,
+            name=f"Race {n:02d}",
+            start=today - timedelta(days=90),
             end=today - timedelta(days=45),
         )
         for n, user in enumerate(users)
@@ -392,8 +394,7 @@ def test_concurrent_queued_trees_get_distinct_positions(app, people):
 @pytest.mark.postgres
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_DATABASE_URL")
 def test_fifty_concurrent_archives_on_postgresql(app, people, fake):
-    """Fifty archives at once with a quota of 10 on PostgreSQL: 10 trees asked of
-    Tree-Nation, 40 queued, the quota row at 10."""
+    """Fifty archives at once, quota 10: 10 trees asked, 40 queued, quota row 10."""
     race = archive_at_once(app, people, 50, quota=10)
 
     assert race.errors == []

@@ -7,11 +7,12 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from apscheduler.schedulers.base import STATE_PAUSED, BaseScheduler
 from sqlalchemy import func, select
 
@@ -19,7 +20,7 @@ from app import create_app
 from app.extensions import db
 from app.jobs.runs import exclusive
 from app.models import JobRun, OutboxEmail, Planting, PlantingOrder
-from app.scheduler import build_scheduler, catch_up
+from app.scheduler import build_scheduler, catch_up, job_runner
 from app.timeutil import utcnow
 from tests import conftest
 from tests.conftest import POSTGRES_URL
@@ -29,6 +30,7 @@ from tests.smtp import SENDER, mail_settings, smtp_server  # noqa: F401
 ROOT = Path(__file__).resolve().parents[1]
 JOB_NAMES = ["plant-queued", "leaderboard-email", "retry-plantings", "collect-posts"]
 PERIOD = "2026-11"
+PARIS = ZoneInfo("Europe/Paris")
 # Settings a subprocess must not inherit from whoever runs the tests.
 INHERITED = (
     "CANOPY_",
@@ -44,8 +46,13 @@ INHERITED = (
 
 
 @pytest.fixture
-def settings(smtp_server):  # noqa: F811
-    return mail_settings(smtp_server)
+def settings(smtp_server, fake_tree_nation):  # noqa: F811
+    return {
+        **mail_settings(smtp_server),
+        "TREE_NATION_API_URL": fake_tree_nation.base_url,
+        "TREE_NATION_API_TOKEN": fake_tree_nation.token,
+        "TREE_NATION_TIMEOUT": 1,
+    }
 
 
 @pytest.fixture
@@ -203,6 +210,58 @@ def test_a_run_left_running_by_a_dead_process_is_resumed(app, people, runner):
     assert result.exit_code == 0, result.output
     db.session.rollback()
     assert db.session.scalar(select(JobRun.state)) == "done"
+
+
+# --- Resuming an incomplete run ---------------------------------------------------
+
+FIRST = datetime(2027, 1, 1, 0, 5, tzinfo=PARIS)
+
+
+def run_jobs_due(app, start: datetime, end: datetime) -> list[str]:
+    """Run, as the scheduler would, each job that fires between start and end."""
+    with time_machine.travel(start, tick=False):
+        jobs = build_scheduler(app).get_jobs()
+        due = [(job, job.trigger.get_next_fire_time(None, start)) for job in jobs]
+    ran = []
+    for job, fire in sorted(due, key=lambda pair: pair[1]):
+        if fire <= end:
+            with time_machine.travel(fire, tick=True):
+                job.func()
+            ran.append(job.id)
+    return ran
+
+
+def test_incomplete_board_run_is_resumed_the_same_day(app, people, smtp_server):  # noqa: F811
+    """After SMTP refused a lead at 00:05 on the 1st, the jobs of that day send it."""
+    smtp_server.refuse_next(1)
+    with time_machine.travel(FIRST, tick=True):
+        job_runner(app, "leaderboard-email")()
+    assert len(smtp_server.messages) == 1
+
+    run_jobs_due(app, FIRST + timedelta(minutes=1), FIRST + timedelta(hours=12))
+
+    assert smtp_server.recipients() == [
+        "lead@demo.canopy.test",
+        "lead@other.canopy.test",
+    ]
+
+
+def test_incomplete_plant_queued_run_tells_people_the_same_day(
+    app,
+    people,
+    fake_tree_nation,
+    smtp_server,  # noqa: F811
+):
+    """After Tree-Nation answered 503 at 00:05 on the 1st, the day's jobs plant the
+    tree and email its archiver."""
+    queue(people["member"], "Autumn Drop")
+    fake_tree_nation.fail_next("503")
+    with time_machine.travel(FIRST, tick=True):
+        job_runner(app, "plant-queued")()
+
+    run_jobs_due(app, FIRST + timedelta(minutes=1), FIRST + timedelta(hours=12))
+
+    assert smtp_server.recipients() == ["member@demo.canopy.test"]
 
 
 # --- Several processes at once ------------------------------------------------------

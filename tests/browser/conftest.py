@@ -52,10 +52,10 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1280, "height": 800}
 LEAD = "lead@demo.canopy.test"
-MEMBER = "member@demo.canopy.test"
 DEMO_PASSWORD = "canopy-demo"
 # Generous: a CI machine may be slow, and nothing here waits on a timer.
 TIMEOUT_MS = 10_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 # Chromium reports CSP violations on the console already; listening to the event
 # as well names the directive even when the console wording changes.
@@ -86,6 +86,23 @@ def pytest_collection_modifyitems(config, items) -> None:
         item.add_marker(pytest.mark.browser)
         if skip is not None:
             item.add_marker(skip)
+
+
+PROBLEMS = pytest.StashKey[list[str]]()
+MAX_PROBLEMS_SHOWN = 10
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Fail a test whose pages logged errors, threw or hit the CSP."""
+    result = yield
+    problems = item.stash.get(PROBLEMS, [])
+    if problems:
+        shown = problems[:MAX_PROBLEMS_SHOWN]
+        if len(problems) > len(shown):
+            shown.append(f"… and {len(problems) - len(shown)} more")
+        pytest.fail("The browser reported problems:\n" + "\n".join(shown))
+    return result
 
 
 # The pieces: database, SMTP server, Tree-Nation, Canopy ------------------------
@@ -136,12 +153,6 @@ class Mailbox:
         with self._lock:
             self.messages.append(message)
         return "250 Message accepted for delivery"
-
-    def html_parts(self) -> list[str]:
-        with self._lock:
-            messages = list(self.messages)
-        parts = [message.get_body(preferencelist=("html",)) for message in messages]
-        return [part.get_content() for part in parts if part is not None]
 
 
 @contextmanager
@@ -400,13 +411,14 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def open_page(browser, live_server) -> Iterator[Callable[..., Page]]:
+def open_page(browser, live_server, request) -> Iterator[Callable[..., Page]]:
     """Open a page in a fresh context (options go to `new_context`).
 
     The test fails if any page logged a console error, threw, or hit the CSP.
     """
     contexts = []
     problems: list[str] = []
+    request.node.stash[PROBLEMS] = problems
 
     def open_page(**options) -> Page:
         context = new_context(browser, live_server.url, **options)
@@ -418,8 +430,6 @@ def open_page(browser, live_server) -> Iterator[Callable[..., Page]]:
     yield open_page
     for context in contexts:
         context.close()
-    if problems:
-        pytest.fail("The browser reported problems:\n" + "\n".join(problems))
 
 
 @pytest.fixture
@@ -427,7 +437,29 @@ def page(open_page) -> Page:
     return open_page()
 
 
+@pytest.fixture(scope="session")
+def lead_cookies() -> list[dict]:
+    """The lead's session cookie, kept from the first sign-in of the run."""
+    return []
+
+
 @pytest.fixture
-def signed_in_page(page) -> Page:
-    """A page signed in as the demo's lead, on the campaign list."""
-    return sign_in(page)
+def signed_in_page(page, lead_cookies) -> Page:
+    """A page signed in as the demo's lead, on the campaign list.
+
+    The first test signs in through the form; later ones put its session
+    cookie in their fresh context: every live server shares the secret key and
+    the demo's ids, and this spares a password hash and two page loads a test.
+    """
+    return sign_in_as_lead(page, lead_cookies)
+
+
+def sign_in_as_lead(page: Page, lead_cookies: list[dict]) -> Page:
+    """Sign in through the form once, then reuse the session cookie."""
+    if lead_cookies:
+        page.context.add_cookies(lead_cookies)
+        show_list(page)
+    else:
+        sign_in(page)
+        lead_cookies.extend(page.context.cookies())
+    return page

@@ -23,8 +23,7 @@ from tests.browser.conftest import (
 )
 
 ARCHIVED_ONE = (
-    "1 campaign has been archived. You can find it in My campaigns → "
-    "Status: Archived."
+    "1 campaign has been archived. You can find it in My campaigns → Status: Archived."
 )
 ARCHIVED_THREE = (
     "3 campaigns have been archived. You can find them in My campaigns → "
@@ -75,8 +74,8 @@ def test_archive_one_campaign_from_its_row_menu(signed_in_page, live_server):
     page = signed_in_page
     row = first_ended_row(page)
     campaign_id, name = row_ids(page)[0], row_name(row)
-    before = page.locator("#results-summary").inner_text()
-    assert before == "72 campaigns"
+    summary = page.locator("#results-summary")
+    before = int(summary.inner_text().split()[0])
 
     dialog = open_archive_dialog(page, row)
     expect(dialog.get_by_role("heading", level=2)).to_have_text("Archive 1 campaign?")
@@ -105,7 +104,7 @@ def test_archive_one_campaign_from_its_row_menu(signed_in_page, live_server):
     expect(claim).to_have_attribute("href", re.compile(r"^https://tree-nation\.com/"))
     expect(page.locator("#dialog-host dialog")).to_have_count(0)
     expect(page.locator(f"#campaign-{campaign_id}")).to_have_count(0)
-    expect(page.locator("#results-summary")).to_have_text("71 campaigns")
+    expect(summary).to_have_text(f"{before - 1} campaigns")
     expect(page.locator("#quota-use")).to_contain_text("Trees this month: 1 of 500")
     expect(celebration).to_have_count(0)  # it leaves once played
 
@@ -200,9 +199,7 @@ def test_tree_nation_down_still_archives(signed_in_page, live_server):
     assert [call.outcome for call in calls] == ["503"]
 
 
-def test_restore_then_archive_again_plants_no_second_tree(
-    signed_in_page, live_server
-):
+def test_restore_then_archive_again_plants_no_second_tree(signed_in_page, live_server):
     page = signed_in_page
     campaign_id, name = archive_first_ended(page)
     assert len(live_server.plant_calls()) == 1
@@ -242,11 +239,12 @@ def test_nudge_archives_exactly_the_suggested_campaigns(signed_in_page, live_ser
     page = signed_in_page
     nudge = page.locator(".nudge")
     text = nudge.locator("#nudge-text").inner_text()
-    found = re.search(r"(\d+) campaigns look finished\. Archive them and plant (\d+)", text)
+    found = re.search(r"(\d+) campaigns look finished\. .* plant (\d+) trees", text)
     assert found, text
     total, trees = int(found[1]), int(found[2])
     link = nudge.get_by_role("link", name="Review and archive")
-    suggested = [int(i) for i in parse_qs(urlsplit(link.get_attribute("href")).query)["ids"]]
+    query = parse_qs(urlsplit(link.get_attribute("href")).query)
+    suggested = [int(found) for found in query["ids"]]
     assert len(suggested) == total
     before = archived_ids(live_server)
     assert not before & set(suggested)
@@ -264,9 +262,7 @@ def test_nudge_archives_exactly_the_suggested_campaigns(signed_in_page, live_ser
     expect(confirm).to_have_text(f"Archive {total} and plant")
     confirm.click()
 
-    expect(latest_toast(page)).to_contain_text(
-        f"{total} campaigns have been archived."
-    )
+    expect(latest_toast(page)).to_contain_text(f"{total} campaigns have been archived.")
     expect(page.locator(".nudge")).to_have_count(0)
     wait_until_quiet(page)
     assert archived_ids(live_server) == before | set(suggested)

@@ -41,7 +41,8 @@ def pick_status(page: Page, label: str) -> None:
 def go_back_to(page: Page, state: dict) -> None:
     """Press the back button and check the list shows `state` again."""
     page.go_back()
-    expect(page).to_have_url(re.compile(re.escape(f"/campaigns{state['search']}") + "$"))
+    address = re.escape(f"/campaigns{state['search']}") + "$"
+    expect(page).to_have_url(re.compile(address))
     expect(page.locator("#results-summary")).to_have_text(state["summary"])
     assert list_state(page) == state
 
@@ -68,7 +69,7 @@ def test_filter_sort_and_pages_push_the_url(signed_in_page):
 
     pick_status(page, "Ended")
     expect(page).to_have_url(re.compile(r"status=ended"))
-    expect(page.locator(".page-of")).to_have_text("Page 1 of 3")
+    expect(page.locator(".page-of")).to_have_text(re.compile(r"^Page 1 of \d+$"))
     ended = list_state(page)
     assert ended["status"] == "ended"
     assert ended["rows"] != default["rows"]
@@ -84,7 +85,7 @@ def test_filter_sort_and_pages_push_the_url(signed_in_page):
 
     page.get_by_role("link", name="Next").click()
     expect(page).to_have_url(re.compile(r"status=ended&sort=name&page=2$"))
-    expect(page.locator(".page-of")).to_have_text("Page 2 of 3")
+    expect(page.locator(".page-of")).to_have_text(re.compile(r"^Page 2 of \d+$"))
     second_page = list_state(page)
     assert not set(second_page["rows"]) & set(sorted_by_name["rows"])
     assert second_page["status"] == "ended"
@@ -113,7 +114,7 @@ def test_search_and_owner_push_the_url(signed_in_page):
     page.get_by_label("Owner").select_option("mine")
     expect(page).to_have_url(re.compile(r"q=summer&owner=mine"))
     mine = list_state(page)
-    assert set(mine["rows"]) < set(found["rows"])
+    assert mine["rows"] and set(mine["rows"]) <= set(found["rows"])
     owners = rows(page).locator("td:nth-child(4)").all_inner_texts()
     assert set(owners) == {"Léa Martin"}
 

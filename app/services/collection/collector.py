@@ -10,10 +10,10 @@
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from app.database import dialect_name, write_transaction
 from app.extensions import db
@@ -25,7 +25,7 @@ from app.services.collection.sources import (
     SourceError,
 )
 from app.services.collection.store import store_posts
-from app.timeutil import business_today, utcnow
+from app.timeutil import business_today, business_zone, utcnow
 
 log = logging.getLogger("canopy.collection")
 
@@ -109,9 +109,15 @@ def creators_of(campaign_id: int) -> list[tuple[int, str, str, datetime]]:
     ).all()
     db.session.commit()  # end the read transaction before any HTTP call
     return [
-        (cid, platform, handle, since or datetime.combine(start, datetime.min.time()))
+        (cid, platform, handle, since or start_of_day(start))
         for cid, platform, handle, since, start in rows
     ]
+
+
+def start_of_day(day: date) -> datetime:
+    """Return the first moment of a business day, as naive UTC."""
+    moment = datetime.combine(day, time(0), tzinfo=business_zone())
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def fetch_campaign(campaign_id: int) -> tuple[dict[int, Fetched], datetime] | None:
@@ -139,17 +145,39 @@ def collect_due(limit: int = BATCH_SIZE) -> CollectReport:
     report = CollectReport()
     for campaign_id in claim_due(limit):
         report.campaigns += 1
-        result = fetch_campaign(campaign_id)
-        if result is None:
+        stored = collect_campaign(campaign_id)
+        if stored is FAILED:
             report.failures += 1
             report.failed_ids.append(campaign_id)
-            continue
-        stored = store_posts(campaign_id, *result)
-        if stored is None:
+        elif stored is None:
             report.skipped_archived += 1
         else:
             report.posts += stored
     return report
+
+
+FAILED = object()
+
+
+def collect_campaign(campaign_id: int):
+    """Fetch and store one campaign; FAILED leaves it as it was, to retry."""
+    try:
+        result = fetch_campaign(campaign_id)
+        if result is not None:
+            return store_posts(campaign_id, *result)
+    except Exception:  # noqa: BLE001 - one campaign's failure stops no other
+        db.session.rollback()
+        log.exception("Storing posts of campaign %s failed", campaign_id)
+    release_lease(campaign_id)
+    return FAILED
+
+
+def release_lease(campaign_id: int) -> None:
+    """Let the next run retry a campaign whose collection failed."""
+    with write_transaction():
+        db.session.execute(
+            update(Campaign).where(Campaign.id == campaign_id).values(lease_until=None)
+        )
 
 
 def collect_all(limit: int = BATCH_SIZE) -> CollectReport:

@@ -17,6 +17,9 @@ import requests
 log = logging.getLogger("canopy.collection")
 
 MAX_PAGES = 50
+# The columns' sizes: longer values would be refused by PostgreSQL.
+MAX_ID_LENGTH = 100
+MAX_URL_LENGTH = 500
 
 
 class SourceError(Exception):
@@ -54,10 +57,14 @@ def parse_time(text: object) -> datetime:
 def parse_post(raw: object) -> SourcePost:
     if not isinstance(raw, dict) or raw.get("id") in (None, ""):
         raise SourceError("a post has no id")
+    if len(str(raw["id"])) > MAX_ID_LENGTH:
+        raise SourceError("a post id is longer than 100 characters")
     size = raw.get("size_bytes")
     if not isinstance(size, int) or size < 0:
         size = len(json.dumps(raw, separators=(",", ":")).encode())
     url = raw.get("url") if isinstance(raw.get("url"), str) else None
+    if url is not None and len(url) > MAX_URL_LENGTH:
+        url = None  # a link too long to keep is dropped, not the post
     return SourcePost(str(raw["id"]), parse_time(raw.get("published_at")), url, size)
 
 
@@ -78,16 +85,16 @@ class HttpPostSource:
     def fetch(self, platform: str, handle: str, since: datetime) -> Fetched:
         """Return every post of a creator published since `since`, all pages."""
         posts: list[SourcePost] = []
-        fetches = received = 0
+        received = 0
         cursor = None
-        for _page in range(MAX_PAGES):
+        for fetches in range(1, MAX_PAGES + 1):
             body, page_posts, cursor = self.fetch_page(platform, handle, since, cursor)
-            fetches += 1
             received += len(body)
             posts.extend(page_posts)
             if not cursor:
-                break
-        return Fetched(posts, fetches, received)
+                return Fetched(posts, fetches, received)
+        # Storing a partial answer would move the cursor past unseen posts.
+        raise SourceError(f"more than {MAX_PAGES} pages in one run")
 
     def fetch_page(self, platform, handle, since, cursor):
         params = {

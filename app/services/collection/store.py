@@ -8,7 +8,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.database import dialect_name, write_transaction
 from app.extensions import db
-from app.models import Campaign, CampaignCreator, CollectionStat, Creator, Post
+from app.models import (
+    ArchiveEvent,
+    Campaign,
+    CampaignCreator,
+    CollectionStat,
+    Creator,
+    Post,
+)
 from app.services.collection.sources import Fetched
 from app.timeutil import business_today, utcnow
 
@@ -27,6 +34,11 @@ def store_posts(
         )
         if campaign is None or campaign.archived_at is not None:
             return None
+        if archived_since(campaign_id, started):
+            # Archived and restored while the fetch ran: what came back may
+            # hold posts published while it was archived, and the restore
+            # already set the cursors.
+            return None
 
         now = utcnow()
         platforms = platforms_of(list(fetched))
@@ -36,6 +48,15 @@ def store_posts(
         refresh_counters(campaign)
         campaign.lease_until = None
     return inserted[0]
+
+
+def archived_since(campaign_id: int, moment: datetime) -> bool:
+    found = db.session.scalar(
+        select(ArchiveEvent.id)
+        .where(ArchiveEvent.campaign_id == campaign_id, ArchiveEvent.at >= moment)
+        .limit(1)
+    )
+    return found is not None
 
 
 def platforms_of(creator_ids: list[int]) -> dict[int, str]:

@@ -31,8 +31,7 @@
     if (dialogOpener && dialogOpener.isConnected) {
       dialogOpener.focus();
     } else {
-      const summary = document.getElementById("results-summary");
-      if (summary) summary.focus();
+      focusListOrMain();
     }
   }
 
@@ -97,9 +96,20 @@
     );
   }
 
+  // Focus inside a dismissed toast would fall back to the page's <body>.
+  function focusListOrMain() {
+    const target =
+      document.getElementById("results-summary") || document.getElementById("main");
+    if (target) target.focus();
+  }
+
   document.addEventListener("click", (event) => {
     const closer = event.target.closest("[data-close-toast]");
-    if (closer) closer.closest("[data-toast]").remove();
+    if (!closer) return;
+    const toast = closer.closest("[data-toast]");
+    const hadFocus = toast.contains(document.activeElement);
+    toast.remove();
+    if (hadFocus) focusListOrMain();
   });
 
   function showErrorToast(text) {
