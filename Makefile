@@ -61,3 +61,11 @@ i18n: $(STAMP)
 	$(BIN)/pybabel update --input-file app/translations/messages.pot \
 		--output-dir app/translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile --directory app/translations --use-fuzzy
+
+## screenshots: the key screens, saved under docs/screenshots/ (needs Chromium)
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.browser.screenshots
+
+## bench: the benchmarks on SQLite and PostgreSQL, printed as one table
+bench: $(STAMP)
+	$(BIN)/python -m bench.run

@@ -11,7 +11,7 @@ from datetime import datetime
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
-from app.jobs import JOBS, JobRefused, run_job, trigger_for
+from app.jobs import JOBS, JobRefused, resume_incomplete_runs, run_job, trigger_for
 from app.timeutil import business_zone
 
 log = logging.getLogger("canopy.scheduler")
@@ -57,10 +57,15 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
 
 
 def catch_up(app: Flask) -> None:
-    """Run each monthly job for its current period; done runs do nothing."""
+    """Run each monthly job for its current period and resume unfinished runs.
+
+    Runs already done do nothing, so this is safe at every start.
+    """
     for spec in JOBS.values():
         if spec.monthly:
             job_runner(app, spec.name)()
+    with app.app_context():
+        resume_incomplete_runs()
 
 
 def next_runs(now: datetime | None = None) -> list[tuple[str, str, datetime]]:

@@ -148,6 +148,9 @@ CANOPY_SETTINGS = frozenset(
     }
 )
 
+# The scheduler's line on the last job of its start-up catch-up (done, skipped
+# or failed: the checks tell which).
+CATCH_UP_DONE = '"message": "leaderboard-email'
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 ACCESS_STATUS = re.compile(r'" (\d{3}) ')
 
@@ -357,7 +360,6 @@ def reset_database(url: str) -> None:
 @dataclass
 class Person:
     email: str
-    user_id: int
     workspace_id: int
     lead: bool
     instance: int = 0
@@ -468,9 +470,7 @@ def seed(env: dict[str, str], size: Size, rng: random.Random) -> Seeded:
         )
         db.session.commit()
 
-        people_rows = [
-            Person(u.email, u.id, u.workspace_id, u.role == "lead") for u in users
-        ]
+        people_rows = [Person(u.email, u.workspace_id, u.role == "lead") for u in users]
         campaigns: dict[int, list[tuple[int, bool]]] = {}
         for campaign, started, _ in planned:
             campaigns.setdefault(campaign.workspace_id, []).append(
@@ -609,8 +609,8 @@ class Fleet:
     def flask(self, *args: str) -> list[str]:
         return ["flask", "--app", "wsgi", *args]
 
-    def run_jobs(self, *runs: list[str], timeout: float = 180) -> list[str]:
-        """Run `flask jobs run …` commands at the same time; return their outputs."""
+    def run_jobs(self, *runs: list[str], timeout: float = 180) -> None:
+        """Run `flask jobs run …` commands at the same time and report each."""
         started = []
         for args in runs:
             self._jobs += 1
@@ -625,7 +625,6 @@ class Fleet:
                 start_new_session=True,
             )
             started.append((args, popen, output, log))
-        summaries = []
         for args, popen, output, log in started:
             try:
                 stdout, _ = popen.communicate(timeout=timeout)
@@ -641,23 +640,23 @@ class Fleet:
                 self.job_failures.append(f"{command} exited {popen.returncode}")
             last = text_out.splitlines()[-1] if text_out else "(no output)"
             step(f"    jobs run {command} -> exit {popen.returncode}: {last}")
-            summaries.append(text_out)
-        return summaries
 
     def stop(self) -> None:
-        """Ask every process to stop, then kill what is still there."""
+        """Ask every process to stop, then kill the group of any still there.
+
+        A group is only signalled while its leader is alive or unreaped, so its
+        id cannot belong to anyone else yet.
+        """
         for proc in self.procs:
-            signal_group(proc.popen, signal.SIGTERM)
-        deadline = time.monotonic() + 20
+            if proc.alive():
+                proc.popen.terminate()  # gunicorn's master stops its workers
+        deadline = time.monotonic() + 30
         for proc in self.procs:
             try:
                 proc.popen.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 signal_group(proc.popen, signal.SIGKILL)
                 proc.popen.wait(timeout=10)
-        # gunicorn's workers belong to their master's group: make sure none stays.
-        for proc in self.procs:
-            signal_group(proc.popen, signal.SIGKILL)
 
 
 def signal_group(popen: subprocess.Popen, signum: int) -> None:
@@ -667,12 +666,33 @@ def signal_group(popen: subprocess.Popen, signum: int) -> None:
 
 
 def stop_group(popen: subprocess.Popen, grace: float) -> None:
+    """Stop a job that overran: its group, while its leader is not yet reaped."""
     signal_group(popen, signal.SIGTERM)
     try:
         popen.wait(timeout=grace)
     except subprocess.TimeoutExpired:
         signal_group(popen, signal.SIGKILL)
         popen.wait(timeout=10)
+
+
+def wait_caught_up(procs: list[Proc], timeout: float = 120) -> None:
+    """Wait until each scheduler has run its start-up catch-up of monthly jobs.
+
+    The catch-up runs plant-queued and then leaderboard-email; the line the
+    scheduler logs about the second one closes it.
+    """
+    deadline = time.monotonic() + timeout
+    pending = list(procs)
+    while pending and time.monotonic() < deadline:
+        for proc in list(pending):
+            if not proc.alive():
+                raise RuntimeError(f"{proc.name} exited early; see {proc.log}")
+            if CATCH_UP_DONE in proc.log.read_text(errors="replace"):
+                pending.remove(proc)
+        time.sleep(0.3)
+    if pending:
+        names = ", ".join(proc.name for proc in pending)
+        raise RuntimeError(f"{names} did not catch up within {timeout:.0f}s")
 
 
 def wait_healthy(base_url: str, proc: Proc, timeout: float = 90) -> None:
@@ -1319,13 +1339,15 @@ def start_fleet(fleet: Fleet, bases: list[str]) -> None:
         )
         for n, base in enumerate(bases, 1)
     ]
-    for n in (1, 2):
-        fleet.start(f"scheduler{n}", fleet.flask("scheduler"))
+    schedulers = [
+        fleet.start(f"scheduler{n}", fleet.flask("scheduler")) for n in (1, 2)
+    ]
     for n in (1, 2):
         fleet.start(f"collector{n}", fleet.flask("collector", "--idle-seconds", "1"))
     for base, web in zip(bases, webs, strict=True):
         wait_healthy(base, web)
-    step(f"   healthy: {', '.join(bases)}")
+    wait_caught_up(schedulers)
+    step(f"   healthy: {', '.join(bases)}; both schedulers caught up")
 
 
 def settle(fleet: Fleet, engine: Engine, periods: dict[str, str]) -> None:
@@ -1348,7 +1370,8 @@ def settle(fleet: Fleet, engine: Engine, periods: dict[str, str]) -> None:
 def rehearse(args: argparse.Namespace, logs: Path) -> bool:
     seed_value = args.seed if args.seed is not None else random.randrange(10**6)
     kind = "short" if args.short else "full"
-    say(f"Canopy scale-out rehearsal ({kind}, seed {seed_value}); logs in {logs}")
+    say(f"Canopy scale-out rehearsal ({kind}, seed {seed_value})")
+    say(f"Logs in {logs} (removed after a passing run unless --keep-logs)")
 
     with (
         only_rehearsal(rehearsal_url(args.server)),

@@ -94,105 +94,112 @@ def ensure_dataset(url: str, campaigns: int, regenerate: bool) -> None:
         generate(url, campaigns, campaigns * 10, campaigns // 10, 3)
 
 
-def bench_database(
-    dialect: str,
-    url: str,
-    campaigns: int,
-    repeat: int,
-    search: str,
-    skip_server: bool,
-    regenerate: bool,
-) -> tuple[list[Row], str]:
-    from app.extensions import db
-    from app.models import Workspace
-    from app.timeutil import business_today
+@dataclass
+class Target:
+    """The database under measurement, and what every measure needs of it."""
 
-    name = NAMES[dialect]
-    ensure_dataset(url, campaigns, regenerate)
-    loads = [loadavg()]
-    rows: list[Row] = []
-    with InstantTreeNation() as tree_nation:
-        app = make_app(
-            url, TREE_NATION_API_URL=tree_nation.base_url, TREE_NATION_API_TOKEN=TOKEN
-        )
-        with app.app_context():
-            engine = db.engine
-            workspace_id = db.session.scalar(
-                select(Workspace.id).where(Workspace.name == SCALE_WORKSPACE)
-            )
-            today = business_today()
-            db.session.remove()
-        client, token = signed_in_client(app)
+    name: str
+    dialect: str
+    url: str
+    campaigns: int
+    repeat: int
+    search: str
+    tree_nation: InstantTreeNation | None = None
+    app: object = None
+    engine: object = None
+    workspace_id: int = 0
+    today: object = None
+    client: object = None
+    token: str = ""
 
-        click.echo(f"{name}: list views…")
-        for result in run_list(
-            client, engine, dialect, workspace_id, today, list_cases(search), repeat
-        ):
-            label = result.case.label
-            if result.case.page > 1 and result.shown_page != result.case.page:
-                label += f" (last page: {result.shown_page})"
-            if not result.same_rows:
-                label += " ⚠ floor rows differ"
-            ok = result.ratio <= LIST_RATIO and result.page.p95 <= LIST_P95_MS
-            rows.append(
-                Row(
-                    name,
-                    label,
-                    ms(result.page.p50),
-                    ms(result.page.p95),
-                    ms(result.page.cpu_p50),
-                    ms(result.floor.p50),
-                    ms(result.floor.p95),
-                    f"{result.ratio:.1f}× / {result.cpu_ratio:.1f}×",
-                    f"≤ {LIST_RATIO}× floor, p95 ≤ {LIST_P95_MS}",
-                    verdict(ok),
-                )
-            )
 
-        click.echo(f"{name}: impact page…")
-        impact = run_impact(client, repeat)
+def guarded(target: Target, measure: str, run) -> list[Row]:
+    """Run one section; a failure becomes an ERROR row instead of ending the run."""
+    click.echo(f"{target.name}: {measure}…")
+    try:
+        return run(target)
+    except Exception as error:  # noqa: BLE001 (reported in the table)
+        message = " ".join(str(error).split())[:160]
+        click.echo(f"{target.name}: {measure} failed: {message}", err=True)
+        return [Row(target.name, measure, result=f"**ERROR** {message}")]
+
+
+def list_rows(target: Target) -> list[Row]:
+    rows = []
+    results = run_list(
+        target.client,
+        target.engine,
+        target.dialect,
+        target.workspace_id,
+        target.today,
+        list_cases(target.search),
+        target.repeat,
+    )
+    for result in results:
+        label = result.case.label
+        if result.case.page > 1 and result.shown_page != result.case.page:
+            label += f" (last page: {result.shown_page})"
+        if not result.same_rows:
+            label += " ⚠ floor rows differ"
+        ok = result.ratio <= LIST_RATIO and result.page.p95 <= LIST_P95_MS
         rows.append(
             Row(
-                name,
-                "impact page (10,000-tree workspace)"
-                if campaigns == 100_000
-                else f"impact page ({campaigns // 10:,}-tree workspace)",
-                ms(impact.p50),
-                ms(impact.p95),
-                ms(impact.cpu_p50),
-                target=f"p95 ≤ {IMPACT_P95_MS}",
-                result=verdict(impact.p95 <= IMPACT_P95_MS),
+                target.name,
+                label,
+                ms(result.page.p50),
+                ms(result.page.p95),
+                ms(result.page.cpu_p50),
+                ms(result.floor.p50),
+                ms(result.floor.p95),
+                f"{result.ratio:.1f}× / {result.cpu_ratio:.1f}×",
+                f"≤ {LIST_RATIO}× floor, p95 ≤ {LIST_P95_MS}",
+                verdict(ok),
             )
         )
+    return rows
 
-        click.echo(f"{name}: archiving…")
-        archive = run_archive(
-            client,
-            token,
-            engine,
-            tree_nation,
-            workspace_id,
-            today,
-            repeat_one=repeat,
-            repeat_bulk=5,
-        )
-        engine.dispose()
-    rows.append(
+
+def impact_rows(target: Target) -> list[Row]:
+    impact = run_impact(target.client, target.repeat)
+    trees = 10_000 if target.campaigns == 100_000 else target.campaigns // 10
+    return [
         Row(
-            name,
+            target.name,
+            f"impact page ({trees:,}-tree workspace)",
+            ms(impact.p50),
+            ms(impact.p95),
+            ms(impact.cpu_p50),
+            target=f"p95 ≤ {IMPACT_P95_MS}",
+            result=verdict(impact.p95 <= IMPACT_P95_MS),
+        )
+    ]
+
+
+def archive_rows(target: Target) -> list[Row]:
+    archive = run_archive(
+        target.client,
+        target.token,
+        target.engine,
+        target.tree_nation,
+        target.workspace_id,
+        target.today,
+        repeat_one=target.repeat,
+        repeat_bulk=5,
+    )
+    one_call = all(calls == 1 for calls in archive.calls_per_bulk)
+    calls = "/".join(str(c) for c in archive.calls_per_bulk)
+    return [
+        Row(
+            target.name,
             "archive 1 campaign (htmx, from the list)",
             ms(archive.one.p50),
             ms(archive.one.p95),
             ms(archive.one.cpu_p50),
             target=f"p50 ≤ {ARCHIVE_ONE_MS}",
             result=verdict(archive.one.p50 <= ARCHIVE_ONE_MS),
-        )
-    )
-    one_call = all(calls == 1 for calls in archive.calls_per_bulk)
-    calls = "/".join(str(c) for c in archive.calls_per_bulk)
-    rows.append(
+        ),
         Row(
-            name,
+            target.name,
             f"archive {BULK} campaigns ({len(archive.bulk.samples)} runs, "
             f"Tree-Nation calls per run: {calls})",
             ms(archive.bulk.p50),
@@ -200,38 +207,76 @@ def bench_database(
             ms(archive.bulk.cpu_p50),
             target=f"p50 ≤ {ARCHIVE_BULK_MS}, 1 call",
             result=verdict(archive.bulk.p50 <= ARCHIVE_BULK_MS and one_call),
-        )
-    )
-    loads.append(loadavg())
+        ),
+    ]
 
-    if not skip_server:
-        click.echo(f"{name}: gunicorn + wrk…")
-        wrk = bench_server.throughput(url)
-        rows.append(
-            Row(
-                name,
-                "list default view under gunicorn (2 workers × 4 threads), "
-                f"wrk 8 connections, {bench_server.WRK_SECONDS} s: throughput"
-                + (f" ⚠ {wrk.errors} errors" if wrk.errors else ""),
-                f"{wrk.requests_per_second:.0f} req/s",
-                f"latency p50 {wrk.latency_p50}, p99 {wrk.latency_p99}",
-                target="(figure)",
-            )
+
+def throughput_rows(target: Target) -> list[Row]:
+    wrk = bench_server.throughput(target.url)
+    return [
+        Row(
+            target.name,
+            "list default view under gunicorn (2 workers × 4 threads), "
+            f"wrk 8 connections, {bench_server.WRK_SECONDS} s: throughput"
+            + (f" ⚠ {wrk.errors} errors" if wrk.errors else ""),
+            f"{wrk.requests_per_second:.1f} req/s",
+            f"latency p50 {wrk.latency_p50}, p99 {wrk.latency_p99}",
+            target="(figure)",
         )
+    ]
+
+
+def memory_rows(target: Target) -> list[Row]:
+    memory = bench_server.memory(target.url)
+    first, last = bench_server.MEMORY_CHECKPOINTS
+    return [
+        Row(
+            target.name,
+            f"worker peak RSS after {first:,} → {last:,} list requests (MiB)",
+            f"{memory.peaks[first]:.1f} → {memory.peaks[last]:.1f}",
+            f"{memory.growth:+.1f}",
+            target="flat (≤ +5%)",
+            result=verdict(memory.flat),
+        )
+    ]
+
+
+def bench_database(target: Target, skip_server: bool, regenerate: bool):
+    """Every measure on one database; return its rows and the load along the way."""
+    from app.extensions import db
+    from app.models import Workspace
+    from app.timeutil import business_today
+
+    ensure_dataset(target.url, target.campaigns, regenerate)
+    loads = [loadavg()]
+    rows: list[Row] = []
+    with InstantTreeNation() as tree_nation:
+        target.tree_nation = tree_nation
+        target.app = make_app(
+            target.url,
+            TREE_NATION_API_URL=tree_nation.base_url,
+            TREE_NATION_API_TOKEN=TOKEN,
+        )
+        with target.app.app_context():
+            target.engine = db.engine
+            target.workspace_id = db.session.scalar(
+                select(Workspace.id).where(Workspace.name == SCALE_WORKSPACE)
+            )
+            target.today = business_today()
+            db.session.remove()
+        target.client, target.token = signed_in_client(target.app)
+
+        rows += guarded(target, "list views", list_rows)
         loads.append(loadavg())
-        click.echo(f"{name}: worker memory…")
-        memory = bench_server.memory(url)
-        first, last = bench_server.MEMORY_CHECKPOINTS
-        rows.append(
-            Row(
-                name,
-                f"worker peak RSS after {first:,} → {last:,} list requests (MiB)",
-                f"{memory.peaks[first]:.1f} → {memory.peaks[last]:.1f}",
-                f"{memory.growth:+.1f}",
-                target="flat (≤ +5%)",
-                result=verdict(memory.flat),
-            )
-        )
+        rows += guarded(target, "impact page", impact_rows)
+        # Last of the in-process measures: it writes (and undoes its writes).
+        rows += guarded(target, "archiving", archive_rows)
+        loads.append(loadavg())
+        target.engine.dispose()
+    if not skip_server:
+        rows += guarded(target, "gunicorn + wrk", throughput_rows)
+        loads.append(loadavg())
+        rows += guarded(target, "worker memory", memory_rows)
         loads.append(loadavg())
     return rows, " → ".join(loads)
 
@@ -303,15 +348,11 @@ def main(
     rows: list[Row] = []
     loads = []
     for dialect in chosen:
-        database_rows, load = bench_database(
-            dialect,
-            urls[dialect],
-            campaigns,
-            repeat,
-            search,
-            skip_server,
-            regenerate,
+        target = Target(
+            NAMES[dialect], dialect, urls[dialect], campaigns, repeat, search
         )
+        database_rows, load = bench_database(target, skip_server, regenerate)
+        click.echo("\n" + table(database_rows) + "\n")
         rows += database_rows
         loads.append(f"{NAMES[dialect]} {load}")
 

@@ -84,7 +84,7 @@ def only_message_to(smtp, address: str):
     return received
 
 
-# --- leaderboard-email --------------------------------------------------------------
+# --- leaderboard-email ----------------------------------------------------------------
 
 
 def test_one_board_email_per_lead(people, runner, smtp):
@@ -184,7 +184,9 @@ def test_jobs_run_exits_zero_with_an_email_left(people, runner, smtp):
     """`jobs run` exits 0 and says "incomplete" when an email is left to send."""
     smtp.refuse_next(1)
 
-    result = runner.invoke(args=["jobs", "run", "leaderboard-email", "--period", PERIOD])
+    result = runner.invoke(
+        args=["jobs", "run", "leaderboard-email", "--period", PERIOD]
+    )
 
     assert result.exit_code == 0, result.output
     assert "incomplete" in result.output
@@ -257,7 +259,7 @@ def test_email_found_sending_is_logged(people, runner, smtp, caplog):
     assert PERIOD in reports[0].getMessage()
 
 
-# --- plant-queued -------------------------------------------------------------------
+# --- plant-queued ---------------------------------------------------------------------
 
 
 def test_planted_queued_tree_is_emailed_to_each_archiver(people, runner, smtp):

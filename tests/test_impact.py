@@ -114,7 +114,7 @@ def saved(email: str) -> tuple:
     return user.locale, user.leaderboard_opt_out, user.tree_nation_may_email
 
 
-# --- The forest ---------------------------------------------------------------------
+# --- The forest -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -214,7 +214,9 @@ def test_avoided_ledger_counts_archived_campaigns(people, member):
     archived = tree(people["member"], "Archived A", archived=True)
     tree(people["lead"], "Archived B", archived=True)
     tree(people["other_lead"], "Elsewhere", archived=True)
-    add_stats(archived.campaign, 40, fetches=96, bytes_received=10**6, bytes_stored=10**5)
+    add_stats(
+        archived.campaign, 40, fetches=96, bytes_received=10**6, bytes_stored=10**5
+    )
 
     ledgers = section(page_of(member), 'aria-label="CO₂ ledgers"')
 
@@ -225,7 +227,9 @@ def test_avoided_ledger_counts_archived_campaigns(people, member):
 def test_avoided_ledger_estimates_fetches_since_the_archive(people, member):
     """96 fetches a day before an archive 3 days ago: about 288 fetches avoided."""
     archived = tree(people["member"], "Archived A", archived=True)
-    add_stats(archived.campaign, 40, fetches=96, bytes_received=10**6, bytes_stored=10**5)
+    add_stats(
+        archived.campaign, 40, fetches=96, bytes_received=10**6, bytes_stored=10**5
+    )
 
     ledgers = section(page_of(member), 'aria-label="CO₂ ledgers"')
 
@@ -327,7 +331,9 @@ def test_bad_settings_are_refused_and_change_nothing(people, member, form):
     assert saved(MEMBER) == (None, False, True)
 
 
-def test_plant_call_has_no_email_when_the_person_refuses(people, member, fake_tree_nation):
+def test_plant_call_has_no_email_when_the_person_refuses(
+    people, member, fake_tree_nation
+):
     """After refusing Tree-Nation emails, the plant call carries no email address."""
     post_settings(member, **{**VALID, "tree_nation_email": "no"})
     campaign = make_campaign(people["lead"], name="Spring Launch")

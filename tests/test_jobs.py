@@ -99,7 +99,7 @@ def order_count() -> int:
 
 
 def test_jobs_list_names_the_four_jobs(runner):
-    """`jobs list` shows plant-queued, leaderboard-email, retry-plantings, collect-posts."""
+    """`jobs list` lists exactly the four jobs, each by its name."""
     result = invoke(runner, "list")
 
     assert result.exit_code == 0, result.output
@@ -128,7 +128,7 @@ def test_jobs_list_gives_monthly_jobs_the_1st_at_0005(runner):
     assert all("next 2027-04-01 00:05 CEST" in line for line in monthly)
 
 
-# --- Default periods -------------------------------------------------------------------
+# --- Default periods ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -146,10 +146,12 @@ def test_default_period_is_computed_in_business_time(people, runner, job, period
     assert run_rows() == [(job, period, "done")]
 
 
-# --- --period and other refusals -------------------------------------------------------
+# --- --period and other refusals ------------------------------------------------------
 
 
-@pytest.mark.parametrize("period", ["2026-13", "abc", "2026-00", "2026-1", "26-12"])
+@pytest.mark.parametrize(
+    "period", ["2026-13", "abc", "2026-00", "2026-1", "26-12", "2026-+1", "2026-1 "]
+)
 def test_a_bad_period_is_refused(people, runner, period):
     """A period that is not a YYYY-MM month is refused, non-zero, with no run."""
     result = invoke(runner, "run", "leaderboard-email", "--period", period)
@@ -157,6 +159,19 @@ def test_a_bad_period_is_refused(people, runner, period):
     assert result.exit_code != 0
     assert "2026-12" in result.output  # the message shows the expected form
     assert run_rows() == []
+
+
+def test_a_month_written_another_way_sends_no_second_board(
+    people,
+    runner,
+    smtp_server,  # noqa: F811
+):
+    """Once January's board is sent, "2026-+1" is not a way to send it again."""
+    run_ok(runner, "leaderboard-email", "--period", "2026-01")
+
+    invoke(runner, "run", "leaderboard-email", "--period", "2026-+1")
+
+    assert len(smtp_server.messages) == 2
 
 
 @pytest.mark.parametrize("job", ["retry-plantings", "collect-posts"])
@@ -184,7 +199,7 @@ def test_include_failed_is_only_for_retry_plantings(people, runner):
     assert run_rows() == []
 
 
-# --- A period's work, once ---------------------------------------------------------------
+# --- A period's work, once ------------------------------------------------------------
 
 
 def test_second_board_run_for_a_period_is_already_done(people, runner):
@@ -205,6 +220,21 @@ def test_board_run_of_another_period_is_its_own(people, runner, smtp_server):  #
 
     assert "already done" not in result.output
     assert len(smtp_server.messages) == 4
+
+
+def test_board_of_the_month_so_far_is_not_sent_again_on_the_1st(
+    people,
+    runner,
+    smtp_server,  # noqa: F811
+):
+    """A board sent mid-January for January is not sent again on 1 February."""
+    with time_machine.travel(datetime(2027, 1, 15, 12, 0, tzinfo=PARIS), tick=True):
+        run_ok(runner, "leaderboard-email", "--period", "2027-01")
+    with time_machine.travel(datetime(2027, 2, 1, 0, 5, tzinfo=PARIS), tick=True):
+        result = run_ok(runner, "leaderboard-email")
+
+    assert "for 2027-01:" in result.output
+    assert len(smtp_server.messages) == 2
 
 
 def test_second_plant_queued_run_plants_nothing_new(people, runner, fake):
@@ -231,7 +261,7 @@ def test_plant_queued_rerun_plants_trees_queued_since(people, runner):
     assert states()[later] == "planted"
 
 
-# --- Resuming an incomplete run ----------------------------------------------------------
+# --- Resuming an incomplete run -------------------------------------------------------
 
 
 def test_tree_nation_down_leaves_plant_queued_incomplete(people, runner, fake):
@@ -295,7 +325,7 @@ def test_resumed_order_keeps_its_order_id(people, runner, fake):
     assert first == second
 
 
-# --- The quota -----------------------------------------------------------------------------
+# --- The quota ------------------------------------------------------------------------
 
 PERIOD = "2027-01"
 FOLLOWING = "2027-02"
@@ -385,7 +415,7 @@ def test_planted_trees_use_the_runs_month(people, runner):
     assert db.session.get(Planting, tree).quota_month == PERIOD
 
 
-# --- Daylight saving ---------------------------------------------------------------------
+# --- Daylight saving ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("job", MONTHLY)

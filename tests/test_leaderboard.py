@@ -74,7 +74,7 @@ def board_section(page: str) -> str:
     return squash(re.sub(r"<[^>]+>", " ", section))
 
 
-# --- Ranks -------------------------------------------------------------------------
+# --- Ranks ----------------------------------------------------------------------------
 
 
 def test_ties_share_a_competition_rank():
@@ -97,7 +97,7 @@ def test_board_ranks_ties_together(people):
     assert [entry.trees for entry in board.entries] == [5, 3, 3, 1]
 
 
-# --- Who is shown --------------------------------------------------------------------
+# --- Who is shown ---------------------------------------------------------------------
 
 
 def test_board_shows_the_top_five_only(people):
@@ -175,7 +175,7 @@ def test_board_counts_only_this_workspace(people):
     assert board.team_total == 1
 
 
-# --- Which month ---------------------------------------------------------------------
+# --- Which month ----------------------------------------------------------------------
 
 
 def test_month_is_the_business_time_month(people):
@@ -202,7 +202,7 @@ def test_first_instant_of_a_month_belongs_to_it(people):
     assert board_for(people["demo"].id, "2026-11").team_total == 0
 
 
-# --- How the board reads -------------------------------------------------------------
+# --- How the board reads --------------------------------------------------------------
 
 
 def test_team_total_comes_first_on_the_impact_page(app, people):
@@ -220,7 +220,9 @@ def test_team_total_comes_first_in_the_email(people, runner, smtp_server):  # no
     """In the lead's email, the team total is read before the first planter."""
     earn(people["member"], 2)
 
-    result = runner.invoke(args=["jobs", "run", "leaderboard-email", "--period", PERIOD])
+    result = runner.invoke(
+        args=["jobs", "run", "leaderboard-email", "--period", PERIOD]
+    )
 
     assert result.exit_code == 0, result.output
     [email] = smtp_server.to(LEAD)
@@ -236,7 +238,9 @@ def test_lead_of_a_workspace_without_trees_gets_the_nudge(
     for n in range(3):
         make_campaign(people["other_lead"], name=f"Old {n}")
 
-    result = runner.invoke(args=["jobs", "run", "leaderboard-email", "--period", PERIOD])
+    result = runner.invoke(
+        args=["jobs", "run", "leaderboard-email", "--period", PERIOD]
+    )
 
     assert result.exit_code == 0, result.output
     [email] = smtp_server.to(OTHER_LEAD)

@@ -102,12 +102,15 @@ def snapshot(smtp) -> tuple:
     outbox = db.session.execute(
         select(OutboxEmail.recipient_id, OutboxEmail.state).order_by(OutboxEmail.id)
     ).all()
-    return [tuple(r) for r in runs], orders, [tuple(o) for o in outbox], len(
-        smtp.messages
+    return (
+        [tuple(r) for r in runs],
+        orders,
+        [tuple(o) for o in outbox],
+        len(smtp.messages),
     )
 
 
-# --- Building the scheduler ---------------------------------------------------------
+# --- Building the scheduler -----------------------------------------------------------
 
 
 def test_scheduler_holds_the_four_jobs(scheduled_jobs):
@@ -117,9 +120,9 @@ def test_scheduler_holds_the_four_jobs(scheduled_jobs):
 
 def test_every_job_coalesces_missed_runs(scheduled_jobs):
     """Each job runs once for several missed fire times (coalesce)."""
-    assert {name: job.coalesce for name, job in scheduled_jobs.items()} == dict.fromkeys(
-        JOB_NAMES, True
-    )
+    assert {
+        name: job.coalesce for name, job in scheduled_jobs.items()
+    } == dict.fromkeys(JOB_NAMES, True)
 
 
 def test_every_job_runs_one_instance_at_a_time(scheduled_jobs):
@@ -159,7 +162,7 @@ def test_create_app_starts_no_scheduler(database_url, monkeypatch):
     assert not [t for t in threading.enumerate() if "APScheduler" in t.name]
 
 
-# --- Catching up --------------------------------------------------------------------
+# --- Catching up ----------------------------------------------------------------------
 
 
 def test_catch_up_plants_a_queued_tree_in_a_free_month(app, people):
@@ -205,14 +208,16 @@ def test_a_run_left_running_by_a_dead_process_is_resumed(app, people, runner):
     )
     db.session.commit()
 
-    result = runner.invoke(args=["jobs", "run", "leaderboard-email", "--period", PERIOD])
+    result = runner.invoke(
+        args=["jobs", "run", "leaderboard-email", "--period", PERIOD]
+    )
 
     assert result.exit_code == 0, result.output
     db.session.rollback()
     assert db.session.scalar(select(JobRun.state)) == "done"
 
 
-# --- Resuming an incomplete run ---------------------------------------------------
+# --- Resuming an incomplete run -------------------------------------------------------
 
 FIRST = datetime(2027, 1, 1, 0, 5, tzinfo=PARIS)
 
@@ -264,7 +269,7 @@ def test_incomplete_plant_queued_run_tells_people_the_same_day(
     assert smtp_server.recipients() == ["member@demo.canopy.test"]
 
 
-# --- Several processes at once ------------------------------------------------------
+# --- Several processes at once --------------------------------------------------------
 
 
 def job_env(database_url: str, smtp) -> dict:

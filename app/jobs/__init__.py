@@ -1,17 +1,21 @@
 """Scheduled jobs: what each does, when it runs and which period it works on."""
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import current_app
+from sqlalchemy import select
 
+from app.extensions import db
 from app.jobs import collect, leaderboard_email, plant_queued, retry
 from app.jobs.report import JobReport
 from app.jobs.runs import claim_run, exclusive, finish_run
+from app.jobs.triggers import MonthlyTrigger
+from app.models import JobRun
 from app.timeutil import business_today, business_zone, month_key
 
 log = logging.getLogger("canopy.jobs")
@@ -72,21 +76,19 @@ def trigger_for(spec: JobSpec):
     """Return the APScheduler trigger of a job, in the business time zone."""
     zone = business_zone()
     if spec.monthly:
-        return CronTrigger(day=1, hour=0, minute=5, timezone=zone)
+        return MonthlyTrigger(zone, hour=0, minute=5)
     if spec.name == "retry-plantings":
         return IntervalTrigger(minutes=10, timezone=zone)
     minutes = int(current_app.config["COLLECT_INTERVAL_MINUTES"])
     return IntervalTrigger(minutes=minutes, timezone=zone)
 
 
+PERIOD = re.compile(r"(20\d\d)-(0[1-9]|1[0-2])", re.ASCII)
+
+
 def parse_period(text: str) -> str:
-    """Check a YYYY-MM period and return it."""
-    try:
-        year, month = (int(part) for part in text.split("-"))
-        valid = len(text) == 7 and 2000 <= year <= 2100 and 1 <= month <= 12
-    except ValueError:
-        valid = False
-    if not valid:
+    """Check a YYYY-MM period; it keys run rows, so only one spelling passes."""
+    if not PERIOD.fullmatch(text):
         raise JobRefused(f"The period must look like 2026-12, not {text!r}.")
     return text
 
@@ -116,20 +118,44 @@ def run_plain(spec: JobSpec, include_failed: bool) -> JobReport:
     else:
         with exclusive(spec.name, "-") as held:
             if not held:
-                return JobReport(spec.name, None, False, "another process runs it")
+                return JobReport(
+                    spec.name, None, False, "another process runs it", skipped=True
+                )
             report = retry.run(include_failed)
+        resume_incomplete_runs()
     log.info("Job %s: %s", spec.name, report.summary)
     return report
+
+
+def resume_incomplete_runs() -> None:
+    """Finish monthly runs left with work to do (emails, trees) without waiting.
+
+    A run stopped by an SMTP error or Tree-Nation being down would otherwise
+    wait a month for its next scheduled run.
+    """
+    for job, period in incomplete_runs():
+        run_monthly(JOBS[job], period)
+
+
+def incomplete_runs() -> list[tuple[str, str]]:
+    statement = (
+        select(JobRun.job, JobRun.period)
+        .where(JobRun.state == "incomplete", JobRun.job.in_(MONTHLY_JOB_NAMES))
+        .order_by(JobRun.period, JobRun.job)
+    )
+    return [tuple(row) for row in db.session.execute(statement)]
 
 
 def run_monthly(spec: JobSpec, period: str) -> JobReport:
     """Run a monthly job for a period once, resuming an incomplete run."""
     with exclusive(spec.name, period) as held:
         if not held:
-            return JobReport(spec.name, period, False, "another process is on it")
+            return JobReport(
+                spec.name, period, False, "another process is on it", skipped=True
+            )
         run = claim_run(spec.name, period, rerun_done=spec.rerun_when_done)
         if run is None:
-            return JobReport(spec.name, period, True, "already done; nothing to do")
+            return unclaimed_report(spec.name, period)
         run_id = run.id
         log.info("Job %s for %s started", spec.name, period)
         try:
@@ -142,7 +168,17 @@ def run_monthly(spec: JobSpec, period: str) -> JobReport:
     return report
 
 
+def unclaimed_report(job: str, period: str) -> JobReport:
+    state = db.session.scalar(
+        select(JobRun.state).where(JobRun.job == job, JobRun.period == period)
+    )
+    if state == "done":
+        return JobReport(job, period, True, "already done; nothing to do")
+    return JobReport(job, period, False, "another process is on it", skipped=True)
+
+
 MONTHLY_WORK = {
     "plant-queued": plant_queued.run,
     "leaderboard-email": leaderboard_email.run,
 }
+MONTHLY_JOB_NAMES = tuple(MONTHLY_WORK)

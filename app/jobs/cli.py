@@ -37,7 +37,7 @@ def run_command(name: str, period: str | None, include_failed: bool) -> None:
         report = run_job(name, period, include_failed)
     except JobRefused as refusal:
         raise click.UsageError(str(refusal)) from None
-    state = "done" if report.done else "incomplete"
+    state = "skipped" if report.skipped else "done" if report.done else "incomplete"
     where = f" for {report.period}" if report.period else ""
     click.echo(f"{report.job}{where}: {state}. {report.summary}")
 

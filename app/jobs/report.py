@@ -9,3 +9,4 @@ class JobReport:
     period: str | None
     done: bool
     summary: str
+    skipped: bool = False

@@ -104,6 +104,8 @@ def reserve_trees(campaigns: list[Campaign], user: User, language: str) -> _Rese
 
     month = current_month_key()
     reserved_count = quota.take_slots(month, len(earning))
+    # Counted before the new plantings exist, so none of them counts itself.
+    queued_ahead = quota.queued_count()
     plantings = [new_planting(c, user) for c in earning]
     db.session.add_all(plantings)
 
@@ -117,7 +119,7 @@ def reserve_trees(campaigns: list[Campaign], user: User, language: str) -> _Rese
         db.session.flush()
         order_pk = order.id
 
-    positions = queue_rest(plantings[reserved_count:])
+    positions = queue_rest(plantings[reserved_count:], queued_ahead)
     return _Reservation(order_pk, reserved_count, len(earning), positions)
 
 
@@ -144,11 +146,10 @@ def new_planting(campaign: Campaign, user: User) -> Planting:
     )
 
 
-def queue_rest(plantings: list[Planting]) -> tuple[int, int] | None:
+def queue_rest(plantings: list[Planting], ahead: int) -> tuple[int, int] | None:
     """Queue the trees that got no slot; return their 1-based queue positions."""
     if not plantings:
         return None
-    ahead = quota.queued_count()
     now = utcnow()
     for planting in plantings:
         planting.state = "queued"

@@ -157,14 +157,9 @@ def count_view(view: ListQuery, workspace_id: int, user_id: int, today: date) ->
 
 
 def fetch_rows(
-    view: ListQuery,
-    workspace_id: int,
-    user_id: int,
-    today: date,
-    page: int = 1,
-    only_ids: list[int] | None = None,
+    view: ListQuery, workspace_id: int, user_id: int, today: date, page: int
 ) -> list[CampaignRow]:
-    """Return one page of the view's rows, or those of `only_ids` it shows."""
+    """Return one page of the view's rows with their owner and tree state."""
     rows = (
         select(Campaign, User.name, Planting.state)
         .join(User, Campaign.owner_id == User.id)
@@ -172,10 +167,7 @@ def fetch_rows(
     )
     rows = filtered(rows, view, workspace_id, user_id, today)
     rows = rows.order_by(*ordering(view.sort))
-    if only_ids is not None:
-        rows = rows.where(Campaign.id.in_(only_ids))
-    else:
-        rows = rows.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    rows = rows.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     return [CampaignRow(*row) for row in db.session.execute(rows)]
 
 

@@ -138,7 +138,9 @@ def avoided_by_archiving(workspace_id: int) -> Avoided:
 def sum_avoided(rows) -> Avoided:
     now = utcnow()
     fetches = received = stored = low = high = 0.0
-    for _id, archived_at, day_fetches, day_received, day_stored in rows:
+    for _id, archived_at, *sums in rows:
+        # PostgreSQL sums big integers as Decimal.
+        day_fetches, day_received, day_stored = (float(value) for value in sums)
         days = max((now - archived_at).total_seconds() / 86400, 0)
         fetches += day_fetches / RATE_DAYS * days
         received += day_received / RATE_DAYS * days

@@ -30,6 +30,7 @@ from app.timeutil import current_month_key, utcnow
 log = logging.getLogger("canopy.planting")
 
 MESSAGE_LIMIT = 200
+IN_FLIGHT_MARGIN_SECONDS = 5
 
 
 def new_order_id() -> str:
@@ -105,7 +106,9 @@ class OrderOutcome:
 def in_flight_cutoff():
     """Return the time before which a sent order can no longer be in flight."""
     timeout = float(current_app.config["TREE_NATION_TIMEOUT"])
-    return utcnow() - timedelta(seconds=2 * timeout)
+    # Connecting and reading may each take the timeout; the margin covers the
+    # commits around the call.
+    return utcnow() - timedelta(seconds=2 * timeout + IN_FLIGHT_MARGIN_SECONDS)
 
 
 def mark_sent(order_pk: int) -> PlantRequest | None:
@@ -173,10 +176,17 @@ def dispatch(order_pk: int) -> OrderOutcome | None:
     return record_result(order_pk, result)
 
 
-def locked_pending_order(order_pk: int) -> PlantingOrder | None:
-    """Lock the order to record an outcome; None if another process settled it."""
+def locked_pending_order(
+    order_pk: int, accept_unconfirmed: bool = False
+) -> PlantingOrder | None:
+    """Lock the order to record an outcome; None if another process settled it.
+
+    A late success may still complete an order a retry found already processed:
+    it carries the links that answer lacked.
+    """
     order = db.session.get(PlantingOrder, order_pk, with_for_update=True)
-    if order.state != "pending":
+    late_success = accept_unconfirmed and order.state == "planted_unconfirmed"
+    if order.state != "pending" and not late_success:
         log.info("Order %s already settled as %s", order.order_id, order.state)
         return None
     return order
@@ -190,7 +200,8 @@ def settled(order_pk: int) -> OrderOutcome:
 
 def record_result(order_pk: int, result: PlantResult) -> OrderOutcome:
     with write_transaction():
-        order = locked_pending_order(order_pk)
+        accept = not result.already_processed
+        order = locked_pending_order(order_pk, accept_unconfirmed=accept)
         if order is None:
             return settled(order_pk)
         if result.already_processed:

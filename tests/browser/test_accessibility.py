@@ -34,8 +34,10 @@ MOTION = """() => {
     runningOnCelebration: celebration === null ? 0 : celebration
       .getAnimations({ subtree: true })
       .filter((animation) => animation.playState === "running").length,
-    runningAnywhere: document.getAnimations()
-      .filter((animation) => animation.playState === "running").length,
+    // Under "reduce" the stylesheet shortens every animation and transition
+    // to 0.01 ms; they may still be "running" in the frame they start in.
+    longestMs: Math.max(0, ...document.getAnimations().map((animation) =>
+      animation.effect.getComputedTiming().activeDuration)),
   };
 }"""
 
@@ -108,4 +110,4 @@ def test_reduced_motion_stills_the_celebration(open_page, lead_cookies):
     assert motion["reduce"] is True
     assert motion["celebrationShown"] is False
     assert motion["runningOnCelebration"] == 0
-    assert motion["runningAnywhere"] == 0
+    assert motion["longestMs"] <= 1

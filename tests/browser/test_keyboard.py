@@ -78,3 +78,30 @@ def test_archive_with_the_keyboard_only(signed_in_page, live_server):
     expect(page.locator(f"#campaign-{campaign_id}")).to_be_visible()
     assert page.evaluate("window.__pointerEvents") == 0
     assert len(live_server.plant_calls()) == 1
+
+
+def test_focus_stays_on_the_list_after_paging_sorting_and_restoring(signed_in_page):
+    page = signed_in_page
+    results_summary = page.locator("#results-summary")
+    show_list(page, "status=ended")
+
+    page.get_by_role("link", name="Next").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"page=2$"))
+    expect(results_summary).to_be_focused()
+
+    page.get_by_role("link", name="Name", exact=True).focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"sort=name$"))
+    expect(results_summary).to_be_focused()
+
+    show_list(page, "status=archived")
+    row = page.locator(f"#campaign-{row_ids(page)[0]}")
+    row.locator("summary").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(row.get_by_role("button", name="Restore")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(latest_toast(page)).to_contain_text("is restored")
+    expect(row).to_have_count(0)
+    expect(results_summary).to_be_focused()

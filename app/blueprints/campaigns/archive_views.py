@@ -12,12 +12,7 @@ from app.htmx import render_page_or_fragment, wants_fragment
 from app.i18n import select_locale
 from app.services.archive_preview import preview_archive
 from app.services.archiving import archive_campaigns, restore_campaign
-from app.services.campaign_list import (
-    ListQuery,
-    count_view,
-    fetch_rows,
-    parse_list_query,
-)
+from app.services.campaign_list import ListQuery, fetch_page, parse_list_query
 from app.services.nudge import find_nudge
 from app.services.quota import months_ahead, queued_count, quota_use
 from app.services.selection import load_campaigns, parse_ids
@@ -54,7 +49,7 @@ def archive():
         "campaigns/_archived.html",
         result=result,
         notes=notes,
-        **list_updates(result.archived_ids),
+        **list_updates(),
     )
 
 
@@ -85,9 +80,7 @@ def restore(campaign_id: int):
     if not wants_fragment():
         flash(text, "info")
         return redirect(url_for("campaigns.index", status="archived"), code=303)
-    return render_template(
-        "campaigns/_restored.html", text=text, **list_updates([campaign_id])
-    )
+    return render_template("campaigns/_restored.html", text=text, **list_updates())
 
 
 def current_list_view() -> ListQuery | None:
@@ -102,21 +95,21 @@ def current_list_view() -> ListQuery | None:
         return None
 
 
-def list_updates(changed_ids: list[int]) -> dict:
-    """Return what the list must show after campaigns changed state."""
+def list_updates() -> dict:
+    """Return the list as it must now show, for the view the request came from.
+
+    The whole results section is sent again rather than row by row: rows of
+    other pages move up, and the count and pagination stay right.
+    """
     view = current_list_view()
     if view is None:
         return {"view": None}
     today = business_today()
     workspace_id, user_id = current_user.workspace_id, current_user.id
-    rows = fetch_rows(view, workspace_id, user_id, today, only_ids=changed_ids)
-    shown = {row.campaign.id for row in rows}
     return {
         "view": view,
         "today": today,
-        "rows": rows,
-        "removed_ids": [i for i in changed_ids if i not in shown],
-        "total": count_view(view, workspace_id, user_id, today),
+        "page": fetch_page(view, workspace_id, user_id, today),
         "nudge": find_nudge(workspace_id, today),
         "quota": quota_use(current_month_key()),
         "queued": queued_count(),

@@ -193,11 +193,27 @@
 
   // After every swap --------------------------------------------------------
 
+  // A swap may remove the focused element (a page link, a sort header, the
+  // menu of a restored row), which drops focus to <body>.
+  let focusedBeforeSwap = null;
+
+  document.addEventListener("htmx:beforeSwap", () => {
+    focusedBeforeSwap = document.activeElement;
+  });
+
+  function recoverLostFocus() {
+    const lost = focusedBeforeSwap && !focusedBeforeSwap.isConnected;
+    focusedBeforeSwap = null;
+    const active = document.activeElement;
+    if (lost && (!active || active === document.body)) focusListOrMain();
+  }
+
   document.addEventListener("htmx:afterSettle", () => {
     armToasts();
     playCelebration();
     updateSelection();
     if (!dialogHost().querySelector("dialog[open]")) focusNewToast();
+    recoverLostFocus();
   });
 
   document.addEventListener("DOMContentLoaded", () => {
