@@ -10,6 +10,8 @@ from app import cli, errors, i18n, templating
 from app.blueprints.account import bp as account_bp
 from app.blueprints.auth import bp as auth_bp
 from app.blueprints.campaigns import bp as campaigns_bp
+from app.blueprints.footprint import bp as footprint_bp
+from app.blueprints.footprint import public_bp as questionnaire_bp
 from app.blueprints.impact import bp as impact_bp
 from app.blueprints.main import bp as main_bp
 from app.database import tune_sqlite
@@ -32,7 +34,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     configure_logging(app.config["LOG_FORMAT"])
 
     init_extensions(app)
-    for blueprint in (main_bp, auth_bp, account_bp, campaigns_bp, impact_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        account_bp,
+        campaigns_bp,
+        impact_bp,
+        footprint_bp,
+        questionnaire_bp,
+    ):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     templating.init_app(app)

@@ -9,6 +9,12 @@ from app.models.campaigns import (
     Creator,
     Post,
 )
+from app.models.footprints import (
+    Answer,
+    Footprint,
+    PrivateLink,
+    Questionnaire,
+)
 from app.models.jobs import JobRun, OutboxEmail
 from app.models.people import ROLES, User, Workspace
 from app.models.planting import (
@@ -24,6 +30,7 @@ __all__ = [
     "PLANTED_STATES",
     "ROLES",
     "STATUSES",
+    "Answer",
     "ArchiveEvent",
     "Campaign",
     "CampaignCreator",
@@ -31,9 +38,12 @@ __all__ = [
     "JobRun",
     "OutboxEmail",
     "Creator",
+    "Footprint",
     "Planting",
     "PlantingOrder",
+    "PrivateLink",
     "Post",
+    "Questionnaire",
     "QuotaMonth",
     "User",
     "Workspace",

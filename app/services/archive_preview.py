@@ -116,12 +116,10 @@ def daily_collection(ids: list[int], today: date) -> tuple[float, float, float]:
         func.coalesce(func.sum(CollectionStat.bytes_received), 0),
         func.coalesce(func.sum(CollectionStat.bytes_stored), 0),
     ).where(CollectionStat.campaign_id.in_(ids), CollectionStat.day >= since)
-    fetches, received, stored = db.session.execute(statement).one()
-    return (
-        fetches / STATS_WINDOW_DAYS,
-        received / STATS_WINDOW_DAYS,
-        stored / STATS_WINDOW_DAYS,
-    )
+    sums = db.session.execute(statement).one()
+    # PostgreSQL sums big integers as Decimal.
+    fetches, received, stored = (float(value) / STATS_WINDOW_DAYS for value in sums)
+    return fetches, received, stored
 
 
 def stored_total(ids: list[int]) -> int:

@@ -157,8 +157,10 @@ def queue_rest(plantings: list[Planting], ahead: int) -> tuple[int, int] | None:
     return ahead + 1, ahead + len(plantings)
 
 
-def restore_campaign(user: User, campaign_id: int) -> Campaign:
+def restore_campaign(user: User, campaign_id: int) -> tuple[Campaign, bool]:
     """Put an archived campaign back to its status by dates; collection resumes.
+
+    Returns the campaign and whether it was archived (and so restored now).
 
     Posts published while it was archived are not backfilled: each creator's
     cursor moves to the restore time. Its tree, if any, stays.
@@ -166,7 +168,7 @@ def restore_campaign(user: User, campaign_id: int) -> Campaign:
     with write_transaction():
         campaign = load_campaigns(user.workspace_id, [campaign_id], for_update=True)[0]
         if campaign.archived_at is None:
-            return campaign
+            return campaign, False
         now = utcnow()
         campaign.archived_at = None
         campaign.next_collect_at = now
@@ -181,4 +183,4 @@ def restore_campaign(user: User, campaign_id: int) -> Campaign:
             )
         )
     log.info("User %s restored campaign %s", user.id, campaign_id)
-    return campaign
+    return campaign, True

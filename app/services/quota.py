@@ -67,6 +67,11 @@ def take_slots(month: str, wanted: int, behind_queue: bool = True) -> int:
     if wanted <= 0:
         return 0
     ensure_month(month)
+    # Holding the month's row serialises archives on PostgreSQL, so each one
+    # counts the queue only after the previous one committed its trees.
+    db.session.execute(
+        select(QuotaMonth.used).where(QuotaMonth.month == month).with_for_update()
+    )
 
     # Another request may take slots between the read and the update; the
     # conditional update then fails and the remaining count is read again.

@@ -74,9 +74,12 @@ def confirmation_notes(result) -> list[tuple[str, str]]:
 def restore(campaign_id: int):
     """Restore an archived campaign; its tree stays."""
     user = current_user._get_current_object()
-    campaign = restore_campaign(user, campaign_id)
+    campaign, restored = restore_campaign(user, campaign_id)
 
-    text = messages.restored_message(campaign.name)
+    if restored:
+        text = messages.restored_message(campaign.name)
+    else:
+        text = messages.not_archived_message(campaign.name)
     if not wants_fragment():
         flash(text, "info")
         return redirect(url_for("campaigns.index", status="archived"), code=303)

@@ -137,3 +137,7 @@ def restored_message(name: str) -> str:
         "stays yours.",
         name=name,
     )
+
+
+def not_archived_message(name: str) -> str:
+    return _("“%(name)s” is not archived; nothing changed.", name=name)
