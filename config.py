@@ -1,8 +1,8 @@
 """Canopy's settings, read once from the environment."""
 
 import os
-from urllib.parse import urlsplit
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEV_SECRET_KEY = "canopy-development-key-not-for-production"
 

@@ -65,9 +65,10 @@ def run_migrations_offline():
 
 def include_name(name, type_, parent_names):
     """Leave the search index, which lives outside the models, to migrations."""
-    if name and (name.startswith("campaign_search") or name.endswith("_trgm")):
-        return False
-    return True
+    outside_models = name and (
+        name.startswith("campaign_search") or name.endswith("_trgm")
+    )
+    return not outside_models
 
 
 def run_migrations_online():

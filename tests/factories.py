@@ -33,8 +33,13 @@ def make_workspace(name: str = "Demo Agency") -> Workspace:
     return workspace
 
 
-def make_user(workspace: Workspace, email: str, name: str | None = None,
-              role: str = "member", **fields) -> User:
+def make_user(
+    workspace: Workspace,
+    email: str,
+    name: str | None = None,
+    role: str = "member",
+    **fields,
+) -> User:
     user = User(
         workspace_id=workspace.id,
         email=email,
@@ -48,10 +53,16 @@ def make_user(workspace: Workspace, email: str, name: str | None = None,
     return user
 
 
-def make_campaign(owner: User, name: str = "Spring Launch", brand: str = "Lumière",
-                  status: str = "ended", archived: bool = False,
-                  start: date | None = None, end: date | None = None,
-                  **fields) -> Campaign:
+def make_campaign(
+    owner: User,
+    name: str = "Spring Launch",
+    brand: str = "Lumière",
+    status: str = "ended",
+    archived: bool = False,
+    start: date | None = None,
+    end: date | None = None,
+    **fields,
+) -> Campaign:
     """Create a campaign whose dates give it `status` today."""
     today = business_today()
     default_dates = {
@@ -74,9 +85,14 @@ def make_campaign(owner: User, name: str = "Spring Launch", brand: str = "Lumiè
     return campaign
 
 
-def add_posts(campaign: Campaign, count: int, collected_at: datetime | None = None,
-              handle: str = "creator", platform: str = "instagram",
-              size_bytes: int = 4000) -> list[Post]:
+def add_posts(
+    campaign: Campaign,
+    count: int,
+    collected_at: datetime | None = None,
+    handle: str = "creator",
+    platform: str = "instagram",
+    size_bytes: int = 4000,
+) -> list[Post]:
     """Add a creator with `count` posts to a campaign and keep its counters."""
     creator = db.session.query(Creator).filter_by(
         platform=platform, handle=handle
@@ -107,8 +123,9 @@ def add_posts(campaign: Campaign, count: int, collected_at: datetime | None = No
     return posts
 
 
-def add_stats(campaign: Campaign, days: int, fetches: int, bytes_received: int,
-              bytes_stored: int) -> None:
+def add_stats(
+    campaign: Campaign, days: int, fetches: int, bytes_received: int, bytes_stored: int
+) -> None:
     """Record the same collection cost for each of the last `days` days."""
     today = business_today()
     for offset in range(days):

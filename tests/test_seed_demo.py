@@ -218,17 +218,20 @@ def test_only_collecting_campaigns_are_due_for_collection(app, seeded):
         today = business_today()
         campaigns = db.session.scalars(select(Campaign)).all()
         due_now = {
-            c.id for c in campaigns
+            c.id
+            for c in campaigns
             if c.next_collect_at is not None and c.next_collect_at <= utcnow()
         }
         collecting = {c.id for c in campaigns if c.status(today) in ("active", "ended")}
         drafts_due_later = all(
             c.next_collect_at is not None and c.next_collect_at > utcnow()
-            for c in campaigns if c.status(today) == "draft"
+            for c in campaigns
+            if c.status(today) == "draft"
         )
         archived_never = all(
             c.next_collect_at is None
-            for c in campaigns if c.status(today) == "archived"
+            for c in campaigns
+            if c.status(today) == "archived"
         )
 
     assert due_now == collecting
