@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.extensions import db
+from tests.factories import two_workspaces
 from tests.fake_tree_nation import fake_tree_nation  # noqa: F401
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
@@ -86,6 +87,21 @@ def truncate_all(url: str) -> None:
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
+
+
+def tree_nation_settings(fake) -> dict:
+    """Settings that point the app at a local Tree-Nation."""
+    return {
+        "TREE_NATION_API_URL": fake.base_url,
+        "TREE_NATION_API_TOKEN": fake.token,
+        "TREE_NATION_TIMEOUT": 1,
+    }
+
+
+@pytest.fixture
+def people(app) -> dict:
+    """Demo Agency (a lead and a member) and Other Brand (a lead)."""
+    return two_workspaces()
 
 
 @pytest.fixture

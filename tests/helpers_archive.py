@@ -7,15 +7,15 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Campaign, Planting, PlantingOrder, QuotaMonth, User
+from app.models import Campaign, Planting, PlantingOrder, QuotaMonth
 from app.timeutil import business_today, month_key
 from tests.conftest import CSRF_META
 from tests.factories import PASSWORD
+from tests.helpers import make_campaigns
 
 LIST_URL = "http://localhost/campaigns"
 HREF = re.compile(r'href="([^"]*)"')
@@ -85,26 +85,8 @@ def sign_in(app, email: str) -> Person:
     return Person(client, CSRF_META.search(page).group(1))
 
 
-def ended_campaigns(
-    owner: User, count: int, prefix: str = "Campaign", **fields
-) -> list[Campaign]:
-    """Create `count` campaigns that ended 45 days ago, in one commit."""
-    today = business_today()
-    campaigns = [
-        Campaign(
-            workspace_id=owner.workspace_id,
-            owner_id=owner.id,
-            name=f"{prefix} {n:03d}",
-            brand="Lumière",
-            start_date=today - timedelta(days=90 + n),
-            end_date=today - timedelta(days=45),
-            **fields,
-        )
-        for n in range(1, count + 1)
-    ]
-    db.session.add_all(campaigns)
-    db.session.commit()
-    return campaigns
+# The campaigns these tests archive all ended 45 days ago.
+ended_campaigns = make_campaigns
 
 
 def text_of(response) -> str:

@@ -9,7 +9,7 @@ from app import create_app
 from app.extensions import db
 from config import DEV_SECRET_KEY
 from tests import conftest
-from tests.factories import make_campaign, two_workspaces
+from tests.factories import make_campaign
 from tests.helpers import HTMX, IsolatedClient, archive_state, isolated_client, row_ids
 
 # (method, URL); {id} is a Demo Agency campaign.
@@ -27,11 +27,6 @@ PUBLIC = ["/login", "/healthz", "/readyz", "/static/css/canopy.css"]
 @pytest.fixture
 def client(app) -> IsolatedClient:
     return isolated_client(app)
-
-
-@pytest.fixture
-def people(app) -> dict:
-    return two_workspaces()
 
 
 @pytest.fixture

@@ -9,15 +9,10 @@ import pytest
 from app.extensions import db
 from app.models import Planting, Post
 from app.timeutil import business_today, utcnow
-from tests.factories import add_posts, add_stats, make_campaign, two_workspaces
+from tests.factories import add_posts, add_stats, make_campaign
 from tests.helpers_archive import ended_campaigns, sign_in, squash, text_of
 
 LEAD = "lead@demo.canopy.test"
-
-
-@pytest.fixture
-def people(app) -> dict:
-    return two_workspaces()
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from app.extensions import db
 from app.models import ArchiveEvent, CampaignCreator, Planting
 from app.services import planting as planting_service
 from app.timeutil import business_today, utcnow
-from tests.factories import add_posts, make_campaign, make_user, two_workspaces
+from tests.conftest import tree_nation_settings
+from tests.factories import add_posts, make_campaign, make_user
 from tests.helpers_archive import (
     LIST_URL,
     Race,
@@ -51,15 +52,8 @@ ARCHIVED_THREE = (
 @pytest.fixture
 def settings(fake_tree_nation):
     return {
-        "TREE_NATION_API_URL": fake_tree_nation.base_url,
-        "TREE_NATION_API_TOKEN": fake_tree_nation.token,
-        "TREE_NATION_TIMEOUT": 1,
+        **tree_nation_settings(fake_tree_nation),
     }
-
-
-@pytest.fixture
-def people(app) -> dict:
-    return two_workspaces()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import pytest
 
-from tests.factories import two_workspaces
 from tests.helpers import IsolatedClient, isolated_client
 
 LEAD = "lead@demo.canopy.test"
@@ -12,11 +11,6 @@ WRONG = "not-the-password"
 @pytest.fixture
 def client(app) -> IsolatedClient:
     return isolated_client(app)
-
-
-@pytest.fixture
-def people(app) -> dict:
-    return two_workspaces()
 
 
 def sign_in(client, password: str = "canopy-demo", address: str = "127.0.0.1"):

@@ -15,7 +15,7 @@ from app.calculator.service import compute_footprint, respondents
 from app.extensions import db
 from app.models import Answer, Footprint, PrivateLink, Questionnaire
 from app.timeutil import utcnow
-from tests.factories import add_posts, make_campaign, two_workspaces
+from tests.factories import add_posts, make_campaign
 from tests.smtp import mail_settings, smtp_server  # noqa: F401
 
 LEAD = "lead@demo.canopy.test"
@@ -26,11 +26,6 @@ HTMX = {"HX-Request": "true"}
 @pytest.fixture
 def settings(smtp_server):  # noqa: F811
     return mail_settings(smtp_server)
-
-
-@pytest.fixture
-def people(app) -> dict:
-    return two_workspaces()
 
 
 @pytest.fixture

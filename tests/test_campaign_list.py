@@ -8,7 +8,7 @@ import pytest
 from app.extensions import db
 from app.models import Planting
 from app.timeutil import business_today, utcnow
-from tests.factories import add_posts, make_campaign, make_user, two_workspaces
+from tests.factories import add_posts, make_campaign, make_user
 from tests.helpers import (
     HTMX,
     IsolatedClient,
@@ -34,11 +34,6 @@ COLUMNS = [
 @pytest.fixture
 def client(app) -> IsolatedClient:
     return isolated_client(app)
-
-
-@pytest.fixture
-def people(app) -> dict:
-    return two_workspaces()
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import JobRun, OutboxEmail, Planting
 from app.timeutil import current_month_key, utcnow
-from tests.factories import make_campaign, two_workspaces
+from tests.conftest import tree_nation_settings
+from tests.factories import make_campaign
 from tests.smtp import mail_settings, smtp_server  # noqa: F401
 
 PERIOD = "2026-11"
@@ -25,15 +26,8 @@ OTHER_LEAD = "lead@other.canopy.test"
 def settings(smtp_server, fake_tree_nation):  # noqa: F811
     return {
         **mail_settings(smtp_server),
-        "TREE_NATION_API_URL": fake_tree_nation.base_url,
-        "TREE_NATION_API_TOKEN": fake_tree_nation.token,
-        "TREE_NATION_TIMEOUT": 1,
+        **tree_nation_settings(fake_tree_nation),
     }
-
-
-@pytest.fixture
-def people(app) -> dict:
-    return two_workspaces()
 
 
 @pytest.fixture

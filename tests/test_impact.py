@@ -11,7 +11,8 @@ from app.extensions import db
 from app.models import Planting, QuotaMonth, User
 from app.services import co2
 from app.timeutil import current_month_key, utcnow
-from tests.factories import add_stats, make_campaign, two_workspaces
+from tests.conftest import tree_nation_settings
+from tests.factories import add_stats, make_campaign
 from tests.helpers_archive import own_context, sign_in, squash
 
 LEAD = "lead@demo.canopy.test"
@@ -23,15 +24,8 @@ CERTIFICATE = "https://tree-nation.com/certificate/abc123"
 @pytest.fixture
 def settings(fake_tree_nation):
     return {
-        "TREE_NATION_API_URL": fake_tree_nation.base_url,
-        "TREE_NATION_API_TOKEN": fake_tree_nation.token,
-        "TREE_NATION_TIMEOUT": 1,
+        **tree_nation_settings(fake_tree_nation),
     }
-
-
-@pytest.fixture
-def people(app) -> dict:
-    return two_workspaces()
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from app.jobs import JOBS, trigger_for
 from app.models import JobRun, Planting, PlantingOrder, QuotaMonth
 from app.services.leaderboard import month_bounds
 from app.timeutil import current_month_key, utcnow
-from tests.factories import make_campaign, two_workspaces
+from tests.conftest import tree_nation_settings
+from tests.factories import make_campaign
 from tests.smtp import mail_settings, smtp_server  # noqa: F401
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -28,15 +29,8 @@ MEMBER = "member@demo.canopy.test"
 def settings(smtp_server, fake_tree_nation):  # noqa: F811
     return {
         **mail_settings(smtp_server),
-        "TREE_NATION_API_URL": fake_tree_nation.base_url,
-        "TREE_NATION_API_TOKEN": fake_tree_nation.token,
-        "TREE_NATION_TIMEOUT": 1,
+        **tree_nation_settings(fake_tree_nation),
     }
-
-
-@pytest.fixture
-def people(app) -> dict:
-    return two_workspaces()
 
 
 @pytest.fixture

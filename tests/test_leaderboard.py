@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Planting
 from app.services.leaderboard import board_for, competition_ranks
 from app.timeutil import utcnow
-from tests.factories import make_campaign, make_user, two_workspaces
+from tests.factories import make_campaign, make_user
 from tests.helpers_archive import sign_in, squash
 from tests.smtp import mail_settings, smtp_server  # noqa: F401
 
@@ -24,11 +24,6 @@ OTHER_LEAD = "lead@other.canopy.test"
 @pytest.fixture
 def settings(smtp_server):  # noqa: F811
     return mail_settings(smtp_server)
-
-
-@pytest.fixture
-def people(app) -> dict:
-    return two_workspaces()
 
 
 def earn(user, count: int = 1, when: datetime = IN_PERIOD, state: str = "planted"):

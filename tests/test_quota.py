@@ -10,8 +10,8 @@ import time_machine
 
 from app.models import User
 from app.timeutil import business_today
-from tests.conftest import POSTGRES_URL
-from tests.factories import make_campaign, make_user, two_workspaces
+from tests.conftest import POSTGRES_URL, tree_nation_settings
+from tests.factories import make_campaign, make_user
 from tests.helpers_archive import (
     Race,
     count_by_state,
@@ -32,16 +32,9 @@ POSITION = re.compile(r"\(positions? ([\d–]+) in the queue\)")
 @pytest.fixture
 def settings(fake_tree_nation):
     return {
-        "TREE_NATION_API_URL": fake_tree_nation.base_url,
-        "TREE_NATION_API_TOKEN": fake_tree_nation.token,
-        "TREE_NATION_TIMEOUT": 1,
+        **tree_nation_settings(fake_tree_nation),
         "PLANTING_MONTHLY_QUOTA": 2,
     }
-
-
-@pytest.fixture
-def people(app) -> dict:
-    return two_workspaces()
 
 
 @pytest.fixture

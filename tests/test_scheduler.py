@@ -23,8 +23,8 @@ from app.models import JobRun, OutboxEmail, Planting, PlantingOrder
 from app.scheduler import build_scheduler, catch_up, job_runner
 from app.timeutil import utcnow
 from tests import conftest
-from tests.conftest import POSTGRES_URL
-from tests.factories import make_campaign, make_user, make_workspace, two_workspaces
+from tests.conftest import POSTGRES_URL, tree_nation_settings
+from tests.factories import make_campaign, make_user, make_workspace
 from tests.smtp import SENDER, mail_settings, smtp_server  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,15 +49,8 @@ INHERITED = (
 def settings(smtp_server, fake_tree_nation):  # noqa: F811
     return {
         **mail_settings(smtp_server),
-        "TREE_NATION_API_URL": fake_tree_nation.base_url,
-        "TREE_NATION_API_TOKEN": fake_tree_nation.token,
-        "TREE_NATION_TIMEOUT": 1,
+        **tree_nation_settings(fake_tree_nation),
     }
-
-
-@pytest.fixture
-def people(app) -> dict:
-    return two_workspaces()
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ log = logging.getLogger("canopy.jobs")
 
 
 class JobRefused(Exception):
-    """A job cannot run as asked (unknown name, bad period, busy)."""
+    """A job that cannot run with these arguments (unknown name, bad period)."""
 
 
 @dataclass(frozen=True)
