@@ -1,8 +1,8 @@
 """The list under gunicorn: throughput with wrk, and a worker's memory over time.
 
 gunicorn runs exactly as in production (`gthread`, 4 threads, 8190-byte request
-line) with DATABASE_URL set, on a free loopback port; a signed-in session cookie
-comes from a real sign-in over HTTP.
+line) with DATABASE_URL set, on a free loopback port; the signed-in cookie comes
+from a real sign-in over HTTP.
 """
 
 import http.client
@@ -115,8 +115,12 @@ def wait_until_up(base: str, process: subprocess.Popen) -> None:
     raise RuntimeError("gunicorn did not answer /healthz within 60 s")
 
 
-def session_cookie(base: str) -> str:
-    """Sign in over HTTP and return the session cookie's value."""
+# Flask's default name for its signed cookie.
+COOKIE = "session"
+
+
+def sign_in_cookie(base: str) -> str:
+    """Sign in over HTTP and return the value of Flask's signed cookie."""
     with requests.Session() as browser:
         token = csrf_token(browser.get(f"{base}/login", timeout=10).text)
         response = browser.post(
@@ -127,7 +131,7 @@ def session_cookie(base: str) -> str:
         )
         if response.status_code not in (302, 303):
             raise RuntimeError(f"sign-in failed: HTTP {response.status_code}")
-        cookie = browser.cookies.get("session")
+        cookie = browser.cookies.get(COOKIE)
         page = browser.get(f"{base}/campaigns", allow_redirects=False, timeout=30)
         if page.status_code != 200 or 'id="campaign-' not in page.text:
             raise RuntimeError(f"signed-in list: HTTP {page.status_code}")
@@ -141,7 +145,9 @@ def wrk_path() -> str:
     return found
 
 
-def run_wrk(base: str, cookie: str, seconds: int, connections: int = 8) -> WrkResult:
+def run_wrk(
+    base: str, cookie: str, seconds: int, label: str, connections: int = 8
+) -> WrkResult:
     command = [
         wrk_path(),
         "--threads", "1",
@@ -149,30 +155,57 @@ def run_wrk(base: str, cookie: str, seconds: int, connections: int = 8) -> WrkRe
         "--duration", f"{seconds}s",
         "--timeout", "10s",
         "--latency",
-        "--header", f"Cookie: session={cookie}",
+        "--header", f"Cookie: {COOKIE}={cookie}",
         f"{base}/campaigns",
     ]  # fmt: skip
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    (OUT / f"wrk-{label}.txt").write_text(output)
+    return parse_wrk(output)
+
+
+def parse_wrk(output: str) -> WrkResult:
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     total = int(re.search(r"(\d+) requests in", output).group(1))
     errors = sum(
         int(count)
         for count in re.findall(
-            r"(?:Non-2xx or 3xx responses|connect|read|write|timeout)[: ]\s*(\d+)",
+            r"(?:Non-2xx or 3xx responses:|connect|read|write|timeout)\s+(\d+)",
             output,
         )
     )
-    p50 = re.search(r"50%\s+(\S+)", output).group(1)
-    p99 = re.search(r"99%\s+(\S+)", output).group(1)
-    return WrkResult(rate, p50, p99, total, errors)
+
+    def percentile(share: str) -> str:
+        found = re.search(rf"^\s*{share}%\s+(\S+)\s*$", output, re.MULTILINE)
+        return found.group(1) if found else "n/a"
+
+    return WrkResult(rate, percentile("50"), percentile("99"), total, errors)
 
 
-def throughput(url: str, seconds: int = WRK_SECONDS) -> WrkResult:
+def warm_up(base: str, cookie: str, clients: int = 8, each: int = 2) -> None:
+    """Send a few list requests from 8 clients and wait for every answer."""
+
+    def client() -> None:
+        with requests.Session() as browser:
+            browser.cookies.set(COOKIE, cookie)
+            for _ in range(each):
+                browser.get(f"{base}/campaigns", timeout=120)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def throughput(url: str, label: str, seconds: int = WRK_SECONDS) -> WrkResult:
     """The list's default view under 8 connections, 2 workers × 4 threads."""
-    with gunicorn(url, workers=2, log_name="gunicorn-wrk.log") as (base, _pid):
-        cookie = session_cookie(base)
-        run_wrk(base, cookie, 2)  # warm both workers
-        return run_wrk(base, cookie, seconds)
+    with gunicorn(url, workers=2, log_name=f"gunicorn-wrk-{label}.log") as (
+        base,
+        _pid,
+    ):
+        cookie = sign_in_cookie(base)
+        warm_up(base, cookie)
+        return run_wrk(base, cookie, seconds, label)
 
 
 def worker_pids(master: int) -> list[int]:
@@ -187,30 +220,33 @@ def peak_rss_mib(pid: int) -> float:
     raise RuntimeError("no VmHWM in /proc status")
 
 
-def list_paths():
-    """Endless list views: pages, filters and searches, in turn."""
+def list_requests():
+    """Endless list requests as people make them: a page load now and then,
+    mostly in-place updates (htmx) for pages, filters and searches."""
     number = 0
     while True:
         number += 1
-        choice = number % 4
+        if number % 10 == 0:
+            yield "/campaigns", {}
+            continue
+        choice = number % 3
         if choice == 0:
             args = {"page": number % 3000 + 1}
         elif choice == 1:
             args = {"status": "archived", "page": number % 150 + 1}
-        elif choice == 2:
-            args = {"q": SEARCHES[number % len(SEARCHES)]}
         else:
-            args = {}
-        yield "/campaigns" + ("?" + urlencode(args) if args else "")
+            args = {"q": SEARCHES[number % len(SEARCHES)]}
+        yield "/campaigns?" + urlencode(args), {"HX-Request": "true"}
 
 
-def memory(url: str) -> MemoryResult:
+def memory(url: str, label: str) -> MemoryResult:
     """Peak RSS of one worker after 100 and after 1,000 list requests."""
-    with gunicorn(url, workers=1, log_name="gunicorn-memory.log") as (base, master):
-        cookie = session_cookie(base)  # two list requests already
+    log_name = f"gunicorn-memory-{label}.log"
+    with gunicorn(url, workers=1, log_name=log_name) as (base, master):
+        cookie = sign_in_cookie(base)  # two list requests already
         (worker,) = worker_pids(master)
         host, port = base.removeprefix("http://").split(":")
-        paths = list_paths()
+        paths = list_requests()
         lock = threading.Lock()
         sent = 2
         failures: list[str] = []
@@ -219,13 +255,13 @@ def memory(url: str) -> MemoryResult:
             """Send list requests over one keep-alive connection until `until`."""
             nonlocal sent
             connection = http.client.HTTPConnection(host, int(port), timeout=60)
-            headers = {"Cookie": f"session={cookie}"}
             while True:
                 with lock:
                     if sent >= until or failures:
                         break
                     sent += 1
-                    path = next(paths)
+                    path, extra = next(paths)
+                headers = {"Cookie": f"{COOKIE}={cookie}", **extra}
                 connection.request("GET", path, headers=headers)
                 response = connection.getresponse()
                 response.read()

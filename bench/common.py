@@ -195,6 +195,22 @@ def loadavg() -> str:
         return "?"
 
 
+def revision() -> str:
+    """The code measured: commit, and whether the working tree had changes."""
+    import subprocess
+
+    try:
+        return subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown revision"
+
+
 def machine() -> str:
     """nproc, CPU model and RAM, for the figures' caption."""
     cpu = "unknown CPU"

@@ -99,7 +99,7 @@ MONTH_NAMES = (
 CHECK_NAMES = (
     "every process stayed up",
     "no 5xx from the web instances",
-    "archived as asked",
+    "archived as requested",
     "one tree per campaign",
     "trees asked of Tree-Nation = trees recorded planted",
     "quota never exceeded",

@@ -28,6 +28,7 @@ from bench.common import (
     machine,
     make_app,
     normalise_url,
+    revision,
     signed_in_client,
     sqlite_default,
 )
@@ -212,13 +213,13 @@ def archive_rows(target: Target) -> list[Row]:
 
 
 def throughput_rows(target: Target) -> list[Row]:
-    wrk = bench_server.throughput(target.url)
+    wrk = bench_server.throughput(target.url, target.dialect)
     return [
         Row(
             target.name,
-            "list default view under gunicorn (2 workers × 4 threads), "
-            f"wrk 8 connections, {bench_server.WRK_SECONDS} s: throughput"
-            + (f" ⚠ {wrk.errors} errors" if wrk.errors else ""),
+            "list default view (page load) under gunicorn, 2 workers × 4 threads, "
+            f"wrk 8 connections {bench_server.WRK_SECONDS} s: {wrk.requests:,} "
+            "answers" + (f", ⚠ {wrk.errors} errors or timeouts" if wrk.errors else ""),
             f"{wrk.requests_per_second:.1f} req/s",
             f"latency p50 {wrk.latency_p50}, p99 {wrk.latency_p99}",
             target="(figure)",
@@ -227,7 +228,7 @@ def throughput_rows(target: Target) -> list[Row]:
 
 
 def memory_rows(target: Target) -> list[Row]:
-    memory = bench_server.memory(target.url)
+    memory = bench_server.memory(target.url, target.dialect)
     first, last = bench_server.MEMORY_CHECKPOINTS
     return [
         Row(
@@ -241,13 +242,28 @@ def memory_rows(target: Target) -> list[Row]:
     ]
 
 
-def bench_database(target: Target, skip_server: bool, regenerate: bool):
+SECTIONS = ("list", "impact", "archive", "server")
+
+
+def fresh_statistics(url: str) -> None:
+    """PostgreSQL: ANALYZE first. A previous run's archive-and-undo leaves
+    statistics that autovacuum would refresh; plans must not depend on it."""
+    if not url.startswith("postgresql"):
+        return
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+    engine.dispose()
+
+
+def bench_database(target: Target, sections: set[str], regenerate: bool):
     """Every measure on one database; return its rows and the load along the way."""
     from app.extensions import db
     from app.models import Workspace
     from app.timeutil import business_today
 
     ensure_dataset(target.url, target.campaigns, regenerate)
+    fresh_statistics(target.url)
     loads = [loadavg()]
     rows: list[Row] = []
     with InstantTreeNation() as tree_nation:
@@ -266,14 +282,17 @@ def bench_database(target: Target, skip_server: bool, regenerate: bool):
             db.session.remove()
         target.client, target.token = signed_in_client(target.app)
 
-        rows += guarded(target, "list views", list_rows)
-        loads.append(loadavg())
-        rows += guarded(target, "impact page", impact_rows)
-        # Last of the in-process measures: it writes (and undoes its writes).
-        rows += guarded(target, "archiving", archive_rows)
-        loads.append(loadavg())
+        if "list" in sections:
+            rows += guarded(target, "list views", list_rows)
+            loads.append(loadavg())
+        if "impact" in sections:
+            rows += guarded(target, "impact page", impact_rows)
+        if "archive" in sections:
+            # Last of the in-process measures: it writes (and undoes its writes).
+            rows += guarded(target, "archiving", archive_rows)
+            loads.append(loadavg())
         target.engine.dispose()
-    if not skip_server:
+    if "server" in sections:
         rows += guarded(target, "gunicorn + wrk", throughput_rows)
         loads.append(loadavg())
         rows += guarded(target, "worker memory", memory_rows)
@@ -327,6 +346,12 @@ def table(rows: list[Row]) -> str:
 @click.option("--postgres-url", default=POSTGRES_DEFAULT, show_default=True)
 @click.option("--regenerate", is_flag=True, help="Rebuild the datasets first.")
 @click.option("--skip-server", is_flag=True, help="No gunicorn, wrk or memory run.")
+@click.option(
+    "--only",
+    type=click.Choice(SECTIONS),
+    multiple=True,
+    help="Run only these sections (repeatable).",
+)
 def main(
     database,
     campaigns,
@@ -336,6 +361,7 @@ def main(
     postgres_url,
     regenerate,
     skip_server,
+    only,
 ) -> None:
     """Measure Canopy against its targets and print the figures."""
     urls = {
@@ -351,13 +377,15 @@ def main(
         target = Target(
             NAMES[dialect], dialect, urls[dialect], campaigns, repeat, search
         )
-        database_rows, load = bench_database(target, skip_server, regenerate)
+        sections = set(only or SECTIONS) - ({"server"} if skip_server else set())
+        database_rows, load = bench_database(target, sections, regenerate)
         click.echo("\n" + table(database_rows) + "\n")
         rows += database_rows
         loads.append(f"{NAMES[dialect]} {load}")
 
     caption = (
-        f"{started:%Y-%m-%d %H:%M %Z} · {machine()} · {campaigns:,} campaigns · "
+        f"{started:%Y-%m-%d %H:%M %Z} · {machine()} · code {revision()} · "
+        f"{campaigns:,} campaigns · "
         f"{repeat} requests per measure · 1-min load during the run: "
         + "; ".join(loads)
         + f" · {time.perf_counter() - clock:.0f} s"

@@ -11,6 +11,7 @@ import shutil
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, text
 
 from app import create_app
@@ -110,9 +111,31 @@ def settings() -> dict:
     return {}
 
 
+class SharedBytecodeCache(BytecodeCache):
+    """Compiled templates kept across the session's many apps.
+
+    Each test builds its own app, and each app would otherwise compile every
+    template again, which costs more than most tests themselves.
+    """
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CACHE = SharedBytecodeCache()
+
+
 @pytest.fixture
 def app(database_url, settings):
     app = create_app(test_settings(database_url, **settings))
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     app.test_client_class = CanopyClient
     with app.app_context():
         yield app
@@ -134,11 +157,16 @@ class CanopyClient(FlaskClient):
         with self.application.app_context():
             return super().open(*args, **kwargs)
 
+    _csrf_token: str | None = None
+
     def csrf_token(self) -> str:
-        # A signed-in person asking for /login is sent on to the list, which
-        # carries the token too.
-        page = self.get("/login", follow_redirects=True).get_data(as_text=True)
-        return CSRF_META.search(page).group(1)
+        """Return the session's token; it lives as long as the session cookie."""
+        if self._csrf_token is None:
+            # A signed-in person asking for /login is sent on to the list,
+            # which carries the token too.
+            page = self.get("/login", follow_redirects=True).get_data(as_text=True)
+            self._csrf_token = CSRF_META.search(page).group(1)
+        return self._csrf_token
 
     def post(self, *args, csrf: bool = True, **kwargs):
         if csrf:

@@ -22,8 +22,12 @@ PASSWORD = "canopy-demo"
 
 @cache
 def password_hash() -> str:
-    """Hash the test password once; hashing is slow on purpose."""
-    return generate_password_hash(PASSWORD)
+    """Hash the test password once, cheaply: a real hash is slow on purpose.
+
+    The app checks whichever method a stored hash names, so sign-in works the
+    same; only the cost differs.
+    """
+    return generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 
 
 def make_workspace(name: str = "Demo Agency") -> Workspace:
