@@ -929,16 +929,31 @@ def finished(people) -> dict:
     return {"ids": sorted([long_ended.id, silent.id]), "others": [recent.id, active.id]}
 
 
+def test_list_loads_the_nudge_after_showing(finished, lead):
+    """The list asks for the nudge once shown, and again when campaigns change."""
+    page = text_of(lead.get("/campaigns"))
+
+    assert 'hx-get="/campaigns/nudge"' in page
+    assert "canopy:campaigns-changed from:body" in page
+
+
+def test_archiving_announces_that_campaigns_changed(finished, lead):
+    """The archive answer triggers the event that reloads the nudge."""
+    response = lead.archive(finished["ids"][:1])
+
+    assert response.headers["HX-Trigger"] == "canopy:campaigns-changed"
+
+
 def test_nudge_counts_finished_campaigns(finished, lead):
     """Ended over 30 days ago or silent for 60: "2 campaigns look finished"."""
-    page = squash(text_of(lead.get("/campaigns")))
+    page = squash(text_of(lead.get("/campaigns/nudge", htmx=True)))
 
     assert "2 campaigns look finished. Archive them and plant 2 trees." in page
 
 
 def test_nudge_link_opens_the_dialog_for_exactly_those(finished, lead):
     """The nudge's link opens the archive dialog for exactly the finished ones."""
-    href = dialog_href(text_of(lead.get("/campaigns")))
+    href = dialog_href(text_of(lead.get("/campaigns/nudge", htmx=True)))
 
     dialog = lead.get(href, htmx=True).get_data(as_text=True)
 
@@ -949,7 +964,7 @@ def test_nudge_link_opens_the_dialog_for_exactly_those(finished, lead):
 
 def test_archiving_the_nudge_selection_archives_exactly_those(finished, lead):
     """Archiving the nudge's ids archives those campaigns and no other."""
-    href = dialog_href(text_of(lead.get("/campaigns")))
+    href = dialog_href(text_of(lead.get("/campaigns/nudge", htmx=True)))
     ids = [int(i) for i in re.findall(r"ids=(\d+)", href)]
 
     lead.archive(ids)
@@ -964,7 +979,7 @@ def test_nudge_leaves_after_archiving(finished, lead):
     """Once the finished campaigns are archived, the nudge is gone."""
     lead.archive(finished["ids"])
 
-    page = text_of(lead.get("/campaigns"))
+    page = text_of(lead.get("/campaigns/nudge", htmx=True))
 
     assert "look finished" not in page
 
@@ -981,7 +996,7 @@ def test_nudge_does_not_promise_a_second_tree(finished, people, lead):
     )
     db.session.commit()
 
-    page = squash(text_of(lead.get("/campaigns")))
+    page = squash(text_of(lead.get("/campaigns/nudge", htmx=True)))
 
     assert "2 campaigns look finished." in page
     assert "plant a tree." in page

@@ -2,7 +2,14 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -28,6 +35,32 @@ class Campaign(db.Model):
         Index("ix_campaign_ws_last_post", "workspace_id", "last_post_at"),
         Index("ix_campaign_ws_archived", "workspace_id", "archived_at"),
         Index("ix_campaign_next_collect", "next_collect_at"),
+        # The list's default view and the nudge read live campaigns only, the
+        # Archived filter archived ones: partial indexes keep each walk short.
+        Index(
+            "ix_campaign_live_start",
+            "workspace_id",
+            "start_date",
+            "id",
+            sqlite_where=text("archived_at IS NULL"),
+            postgresql_where=text("archived_at IS NULL"),
+        ),
+        Index(
+            "ix_campaign_live_end",
+            "workspace_id",
+            "end_date",
+            "id",
+            sqlite_where=text("archived_at IS NULL"),
+            postgresql_where=text("archived_at IS NULL"),
+        ),
+        Index(
+            "ix_campaign_archived_start",
+            "workspace_id",
+            "start_date",
+            "id",
+            sqlite_where=text("archived_at IS NOT NULL"),
+            postgresql_where=text("archived_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

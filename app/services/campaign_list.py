@@ -25,6 +25,7 @@ SORT_COLUMNS = {
     "last_post": Campaign.last_post_at,
 }
 DEFAULT_SORT = "-start"
+NULLABLE_SORTS = {"last_post"}
 # Below this length a trigram index cannot help, so search falls back to a scan.
 TRIGRAM_MIN_LENGTH = 3
 
@@ -143,9 +144,14 @@ def filtered(
 
 
 def ordering(sort: str) -> list:
-    column = SORT_COLUMNS[sort.removeprefix("-")]
+    name = sort.removeprefix("-")
+    column = SORT_COLUMNS[name]
     descending = sort.startswith("-")
-    primary = column.desc().nulls_last() if descending else column.asc().nulls_last()
+    primary = column.desc() if descending else column.asc()
+    if name in NULLABLE_SORTS:
+        # Only here: NULLS LAST on a NOT NULL column stops PostgreSQL from
+        # reading its index backwards.
+        primary = primary.nulls_last()
     tie_break = Campaign.id.desc() if descending else Campaign.id.asc()
     return [primary, tie_break]
 

@@ -1,8 +1,7 @@
 """A workspace's forest: trees by state and month, and the two CO₂ ledgers."""
 
-from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
@@ -11,7 +10,8 @@ from app.database import days_before
 from app.extensions import db
 from app.models import Campaign, CollectionStat, Planting
 from app.services import co2
-from app.timeutil import business_today, month_key, to_business, utcnow
+from app.services.leaderboard import month_bounds
+from app.timeutil import business_today, utcnow
 
 CHART_MONTHS = 12
 MY_TREES_SHOWN = 50
@@ -90,18 +90,21 @@ def chart_months(today: date) -> list[str]:
 
 
 def trees_per_month(workspace_id: int) -> list[tuple[str, int]]:
-    """Trees earned per business month over the last twelve months."""
+    """Trees earned per business month over the last twelve months, one query."""
     months = chart_months(business_today())
-    since = utcnow() - timedelta(days=31 * CHART_MONTHS + 1)
-    earned = db.session.scalars(
-        select(Planting.earned_at).where(
+    counts = [
+        func.count().filter(Planting.earned_at >= start, Planting.earned_at < end)
+        for start, end in (month_bounds(month) for month in months)
+    ]
+    first_start = month_bounds(months[0])[0]
+    row = db.session.execute(
+        select(*counts).where(
             Planting.workspace_id == workspace_id,
             Planting.state != "failed",
-            Planting.earned_at >= since,
+            Planting.earned_at >= first_start,
         )
-    )
-    counts = Counter(month_key(to_business(moment).date()) for moment in earned)
-    return [(month, counts.get(month, 0)) for month in months]
+    ).one()
+    return list(zip(months, row, strict=True))
 
 
 def avoided_by_archiving(workspace_id: int) -> Avoided:

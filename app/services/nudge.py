@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from app.extensions import db
 from app.models import Campaign, Planting
@@ -42,15 +42,7 @@ def looks_finished(today: date):
 def find_nudge(workspace_id: int, today: date) -> Nudge | None:
     """Return the campaigns to suggest, at most 500 of them, or None."""
     condition = and_(Campaign.workspace_id == workspace_id, looks_finished(today))
-    counts = (
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((Planting.id.is_(None), 1), else_=0)), 0),
-        )
-        .select_from(Campaign)
-        .outerjoin(Planting, Planting.campaign_id == Campaign.id)
-    )
-    total, trees = db.session.execute(counts.where(condition)).one()
+    total = db.session.scalar(select(func.count()).where(condition))
     if not total:
         return None
 
@@ -61,9 +53,7 @@ def find_nudge(workspace_id: int, today: date) -> Nudge | None:
         .limit(MAX_SELECTION)
     )
     ids = list(db.session.scalars(first_ids))
-    if total > len(ids):
-        trees = trees_for(ids)
-    return Nudge(total, trees, ids)
+    return Nudge(total, trees_for(ids), ids)
 
 
 def trees_for(ids: list[int]) -> int:

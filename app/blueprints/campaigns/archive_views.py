@@ -13,10 +13,13 @@ from app.i18n import select_locale
 from app.services.archive_preview import preview_archive
 from app.services.archiving import archive_campaigns, restore_campaign
 from app.services.campaign_list import ListQuery, fetch_page, parse_list_query
-from app.services.nudge import find_nudge
 from app.services.quota import months_ahead, queued_count, quota_use
 from app.services.selection import load_campaigns, parse_ids
 from app.timeutil import business_today, current_month_key
+
+# Parts of the page that depend on which campaigns are archived (the nudge)
+# reload themselves on this event.
+CAMPAIGNS_CHANGED = "canopy:campaigns-changed"
 
 
 @bp.get("/archive")
@@ -45,12 +48,10 @@ def archive():
         for category, text in notes:
             flash(text, category)
         return redirect(url_for("campaigns.index"), code=303)
-    return render_template(
-        "campaigns/_archived.html",
-        result=result,
-        notes=notes,
-        **list_updates(),
+    body = render_template(
+        "campaigns/_archived.html", result=result, notes=notes, **list_updates()
     )
+    return body, {"HX-Trigger": CAMPAIGNS_CHANGED}
 
 
 def confirmation_notes(result) -> list[tuple[str, str]]:
@@ -113,7 +114,6 @@ def list_updates() -> dict:
         "view": view,
         "today": today,
         "page": fetch_page(view, workspace_id, user_id, today),
-        "nudge": find_nudge(workspace_id, today),
         "quota": quota_use(current_month_key()),
         "queued": queued_count(),
     }

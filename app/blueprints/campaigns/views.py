@@ -1,6 +1,6 @@
 """Campaign list and campaign page views."""
 
-from flask import render_template, request
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -34,10 +34,22 @@ def index():
         view=view,
         page=page,
         today=today,
-        nudge=find_nudge(current_user.workspace_id, today),
         quota=quota_use(current_month_key()),
         queued=queued_count(),
     )
+
+
+@bp.get("/nudge")
+def nudge():
+    """Suggest archiving the campaigns that look finished.
+
+    Loaded by the list after it shows, and again when campaigns change: finding
+    them reads many rows, which the list itself should not wait for.
+    """
+    if not wants_fragment():
+        return redirect(url_for("campaigns.index"))
+    found = find_nudge(current_user.workspace_id, business_today())
+    return render_template("campaigns/_nudge.html", nudge=found)
 
 
 @bp.get("/<int:campaign_id>")
