@@ -17,6 +17,7 @@ from app.database import write_transaction
 from app.extensions import db
 from app.models import Planting, PlantingOrder
 from app.services import quota
+from app.services.shared_clients import shared_client
 from app.services.tree_nation import (
     DemoPlanter,
     OutcomeUnknown,
@@ -55,21 +56,19 @@ def certificate_message(campaign_names: list[str]) -> str:
     return f"Archived in Canopy: {len(quoted)} campaigns"[: MESSAGE_LIMIT - 1]
 
 
+def build_planter(config: dict):
+    """Tree-Nation with a token, else the demo planter that calls nobody."""
+    if not config["TREE_NATION_API_TOKEN"]:
+        return DemoPlanter()
+    return TreeNationClient(
+        config["TREE_NATION_API_URL"],
+        config["TREE_NATION_API_TOKEN"],
+        config["TREE_NATION_TIMEOUT"],
+    )
+
+
 def get_planter():
-    """Return the app's planter: Tree-Nation with a token, else the demo one."""
-    planter = current_app.extensions.get("canopy_planter")
-    if planter is None:
-        config = current_app.config
-        if config["TREE_NATION_API_TOKEN"]:
-            planter = TreeNationClient(
-                config["TREE_NATION_API_URL"],
-                config["TREE_NATION_API_TOKEN"],
-                config["TREE_NATION_TIMEOUT"],
-            )
-        else:
-            planter = DemoPlanter()
-        current_app.extensions["canopy_planter"] = planter
-    return planter
+    return shared_client("canopy_planter", build_planter)
 
 
 def create_order(

@@ -25,6 +25,7 @@ from app.services.collection.sources import (
     SourceError,
 )
 from app.services.collection.store import store_posts
+from app.services.shared_clients import shared_client
 from app.timeutil import business_today, business_zone, utcnow
 
 log = logging.getLogger("canopy.collection")
@@ -42,21 +43,19 @@ class CollectReport:
     failed_ids: list[int] = field(default_factory=list)
 
 
+def build_source(config: dict):
+    """The HTTP source when configured, else the demo source."""
+    if not config["POST_SOURCE_URL"]:
+        return DemoPostSource()
+    return HttpPostSource(
+        config["POST_SOURCE_URL"],
+        config["POST_SOURCE_TOKEN"],
+        config["POST_SOURCE_TIMEOUT"],
+    )
+
+
 def get_source():
-    """Return the app's post source: HTTP when configured, else the demo one."""
-    source = current_app.extensions.get("canopy_post_source")
-    if source is None:
-        config = current_app.config
-        if config["POST_SOURCE_URL"]:
-            source = HttpPostSource(
-                config["POST_SOURCE_URL"],
-                config["POST_SOURCE_TOKEN"],
-                config["POST_SOURCE_TIMEOUT"],
-            )
-        else:
-            source = DemoPostSource()
-        current_app.extensions["canopy_post_source"] = source
-    return source
+    return shared_client("canopy_post_source", build_source)
 
 
 CLAIM_SQL = """
