@@ -13,6 +13,10 @@ graceful_timeout = 30
 keepalive = 5
 # A dialog for 500 campaigns is a GET line of about 5.5 KB.
 limit_request_line = 8190
+# gunicorn's control socket lives at one path per user: a second instance on the
+# same host (several web processes, the rehearsal) would fail to bind it. Canopy
+# is managed through signals and its process manager, so it is switched off.
+control_socket_disable = True
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss rid=%({x-request-id}o)s'
 wsgi_app = "wsgi:app"
