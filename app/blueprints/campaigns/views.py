@@ -1,5 +1,7 @@
 """Campaign list and campaign page views."""
 
+import math
+
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -57,24 +59,18 @@ def detail(campaign_id: int):
     """Show a campaign with its creators and a page of its posts."""
     campaign = get_campaign_or_404(campaign_id)
     page_text = request.args.get("page", "1")
-    page_number = int(page_text) if page_text.isdigit() and page_text != "0" else 1
+    requested = int(page_text) if page_text.isdigit() and page_text != "0" else 1
 
+    # The posts counter on the row gives the last page without another query.
+    last_page = max(1, math.ceil(campaign.posts_count / POSTS_PER_PAGE))
     posts = db.paginate(
         select(Post)
         .where(Post.campaign_id == campaign.id)
         .order_by(Post.published_at.desc(), Post.id.desc()),
-        page=page_number,
+        page=min(requested, last_page),
         per_page=POSTS_PER_PAGE,
         error_out=False,
     )
-    if posts.page > max(posts.pages, 1):
-        posts = db.paginate(
-            select(Post)
-            .where(Post.campaign_id == campaign.id)
-            .order_by(Post.published_at.desc(), Post.id.desc()),
-            page=max(posts.pages, 1),
-            per_page=POSTS_PER_PAGE,
-        )
     creators = campaign_creators(campaign.id)
     planting = db.session.scalar(
         select(Planting).where(Planting.campaign_id == campaign.id)
