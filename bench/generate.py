@@ -488,7 +488,9 @@ class Dataset:
                         "tree_id": str(900_000 + tree_id),
                         "token": token,
                         "collect_url": f"https://tree-nation.com/trees/collect/{token}",
-                        "certificate_url": f"https://tree-nation.com/certificate/{token}",
+                        "certificate_url": (
+                            f"https://tree-nation.com/certificate/{token}"
+                        ),
                         "species_id": "112",
                         "species_name": "Rhizophora mucronata",
                         "life_time_co2_kg": 308.5,

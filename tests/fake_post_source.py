@@ -32,6 +32,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from tests.loopback import serving
+
 TEST_TOKEN = "source-token"
 PLATFORM = "instagram"
 
@@ -95,14 +97,6 @@ class Gate:
 class _StoredPost:
     published: datetime  # naive UTC, for filtering and ordering
     data: dict[str, Any]  # what the fake sends
-
-
-class _QuickStopServer(HTTPServer):
-    """pytest-httpserver's server, polling for shutdown every 50 ms, not 500 ms."""
-
-    def thread_target(self) -> None:
-        assert self.server is not None
-        self.server.serve_forever(poll_interval=0.05)
 
 
 class FakePostSource:
@@ -293,16 +287,5 @@ class FakePostSource:
 @pytest.fixture(name="post_source")
 def post_source_fixture():
     """A started FakePostSource on 127.0.0.1 with token "source-token"."""
-    # Threaded, so a held or sleeping request does not block the others.
-    server = _QuickStopServer(host="127.0.0.1", port=0, threaded=True)
-    server.no_handler_status_code = 404
-    server.start()
-    fake = FakePostSource(server)
-    try:
+    with serving(FakePostSource) as fake:
         yield fake
-    finally:
-        fake.close()
-        try:
-            server.check()  # surfaces requests to unknown paths and bugs in the fake
-        finally:
-            server.stop()

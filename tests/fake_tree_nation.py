@@ -21,6 +21,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from tests.loopback import serving
+
 TEST_TOKEN = "test-token"
 
 # Long enough to outlast any timeout a test gives its client; the wait is cut short
@@ -60,15 +62,6 @@ DEFAULT_SPECIES: dict[str, Any] = {
     "species_life_time_CO2": 308.5,
     "country": "Madagascar",
 }
-
-
-class _QuickStopServer(HTTPServer):
-    """pytest-httpserver's server, polling for shutdown every 50 ms, not 500 ms."""
-
-    def thread_target(self) -> None:
-        """Serve until stopped; the short poll keeps each fixture teardown quick."""
-        assert self.server is not None
-        self.server.serve_forever(poll_interval=0.05)
 
 
 @dataclass
@@ -249,17 +242,5 @@ def _response(status: int, payload: dict[str, Any] | str) -> Response:
 @pytest.fixture
 def fake_tree_nation():
     """A started FakeTreeNation on 127.0.0.1 with token "test-token"."""
-    # Threaded, so a call held in a "timeout" failure does not block the others.
-    server = _QuickStopServer(host="127.0.0.1", port=0, threaded=True)
-    # A wrong path must look like a refusal, not like a server error to retry.
-    server.no_handler_status_code = 404
-    server.start()
-    fake = FakeTreeNation(server)
-    try:
+    with serving(FakeTreeNation) as fake:
         yield fake
-    finally:
-        fake.close()
-        try:
-            server.check()  # surfaces requests to unknown paths and bugs in the fake
-        finally:
-            server.stop()

@@ -206,7 +206,11 @@ def test_second_board_run_for_a_period_is_already_done(people, runner):
     assert run_rows() == [("leaderboard-email", "2026-11", "done")]
 
 
-def test_board_run_of_another_period_is_its_own(people, runner, smtp_server):  # noqa: F811
+def test_board_run_of_another_period_is_its_own(
+    people,
+    runner,
+    smtp_server,  # noqa: F811
+):
     """A run for another month is not "already done" and sends that month's board."""
     run_ok(runner, "leaderboard-email", "--period", "2026-10")
 

@@ -229,7 +229,11 @@ def run_jobs_due(app, start: datetime, end: datetime) -> list[str]:
     return ran
 
 
-def test_incomplete_board_run_is_resumed_the_same_day(app, people, smtp_server):  # noqa: F811
+def test_incomplete_board_run_is_resumed_the_same_day(
+    app,
+    people,
+    smtp_server,  # noqa: F811
+):
     """After SMTP refused a lead at 00:05 on the 1st, the jobs of that day send it."""
     smtp_server.refuse_next(1)
     with time_machine.travel(FIRST, tick=True):

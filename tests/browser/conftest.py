@@ -36,7 +36,8 @@ from app import create_app
 from app.extensions import db
 from app.services.demo_seed import seed_demo
 from tests.conftest import build_schema, test_settings
-from tests.fake_tree_nation import FakeTreeNation, _QuickStopServer
+from tests.fake_tree_nation import FakeTreeNation
+from tests.loopback import serving
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -171,15 +172,8 @@ def smtp_server() -> Iterator[Mailbox]:
 @contextmanager
 def tree_nation_server() -> Iterator[FakeTreeNation]:
     """A started FakeTreeNation, like the `fake_tree_nation` fixture."""
-    server = _QuickStopServer(host="127.0.0.1", port=0, threaded=True)
-    server.no_handler_status_code = 404
-    server.start()
-    fake = FakeTreeNation(server)
-    try:
+    with serving(FakeTreeNation, check=False) as fake:
         yield fake
-    finally:
-        fake.close()
-        server.stop()
 
 
 class _LateApp:
