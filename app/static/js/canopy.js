@@ -59,12 +59,12 @@
   document.addEventListener("htmx:afterSwap", (event) => {
     const host = dialogHost();
     if (event.target !== host) return;
-    if (host.querySelector("dialog")) {
-      openDialogIn(host);
-    } else {
+    if (!host.querySelector("dialog")) {
       // The server answered a dialog form with no dialog: the action is done.
       onDialogClosed(document.createElement("dialog"));
     }
+    // A new dialog opens after settling (below): htmx focuses [autofocus] only
+    // then, and would take focus back from a key pressed in between.
   });
 
   document.addEventListener("click", (event) => {
@@ -209,6 +209,7 @@
   }
 
   document.addEventListener("htmx:afterSettle", () => {
+    openDialogIn(dialogHost());
     armToasts();
     playCelebration();
     updateSelection();
